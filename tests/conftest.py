@@ -42,7 +42,8 @@ def postgres_admin() -> Iterator[Engine]:
     except OperationalError as exc:
         engine.dispose()
         where = make_url(url).render_as_string(hide_password=True)
-        reason = f"PostgreSQL not reachable at {where} (set {POSTGRES_URL_ENV}): {exc.orig}"
+        detail = " ".join(str(exc.orig).split())
+        reason = f"PostgreSQL not reachable at {where} (set {POSTGRES_URL_ENV}): {detail}"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; CI=true, so this fails instead of skipping")
         pytest.skip(reason)
