@@ -1,0 +1,16 @@
+"""The ``elci`` command line: one click group, one module per command family."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli import chat, db, people, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Elçi: the employee-advocacy bot for Slack and Microsoft Teams."""
+
+
+for family in (serve, chat, db, people):
+    family.register(main)

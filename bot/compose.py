@@ -1,0 +1,44 @@
+"""The composition root: the one module of the core that knows every feature and platform.
+
+Adding a feature means adding its router here; adding a platform means mounting it here.
+Nothing else in ``bot`` imports ``handlers`` or ``adapters``.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from aiohttp import web
+
+from adapters.console.chat import ConsoleChat
+from bot.config import Settings
+from bot.i18n import Catalogs
+from bot.outbound import Outbound
+from bot.router import Router
+from bot.services import Services
+from bot.turn import Bot
+from bot.web import make_app
+from handlers import help, language
+from storage.engine import make_engine
+
+FEATURES = (help, language)
+
+
+def build_router() -> Router:
+    router = Router()
+    for feature in FEATURES:
+        router.include(feature.router)
+    return router
+
+
+def build_services(settings: Settings) -> Services:
+    engine = make_engine(settings.database_url)
+    return Services(settings, engine, build_router(), Catalogs(), Outbound(engine))
+
+
+def build_web_app(services: Services) -> web.Application:
+    return make_app(services)
+
+
+def build_console(services: Services, email: str, out: TextIO) -> ConsoleChat:
+    return ConsoleChat(Bot(services).handle, email, out)

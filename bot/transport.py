@@ -1,0 +1,29 @@
+"""The ports adapters implement so that handlers can speak without knowing the platform."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.replies import Card, Form, Reply
+
+
+class Transport(Protocol):
+    """Answers within one turn, in the conversation the event came from."""
+
+    async def send(self, reply: Reply) -> None: ...
+
+    async def update(self, card: Card) -> None:
+        """Replace the card whose button started this turn."""
+
+    async def open_form(self, form: Form) -> None: ...
+
+
+class Sender(Protocol):
+    """Proactive sends on one platform, to an account's stored conversation reference."""
+
+    platform: str
+
+    async def deliver(
+        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
+    ) -> None:
+        """Raises on failure, so the caller can record it and retry."""

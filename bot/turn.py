@@ -1,0 +1,143 @@
+"""One turn: resolve who is talking, check their role, run the matching handler.
+
+Every platform enters here, so the role check, the unknown-command hint and the handling
+of form errors happen once, the same way on Slack, Teams and the console.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import shlex
+from dataclasses import replace
+
+from bot.context import Context
+from bot.events import Action, Command, Event, FormSubmit, HomeOpened, Installed, Message
+from bot.forms import check
+from bot.identity import Identity, resolve
+from bot.replies import Answer, FieldErrors, Text
+from bot.roles import allows, role_label
+from bot.services import Services
+from bot.transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+def split_words(text: str) -> list[str]:
+    """Shell-like words, so quoted arguments stay whole; a stray quote is not an error."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+class Bot:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def handle(self, event: Event, transport: Transport) -> Answer:
+        identity = resolve(
+            self.services.engine,
+            event.actor,
+            self.services.settings.config.default_locale,
+            conversation_ref=event.conversation.ref
+            if event.conversation.kind == "direct"
+            else None,
+        )
+        ctx = Context(
+            self.services, identity, self.services.catalogs.get(identity.locale), transport
+        )
+        log.info("turn", extra={"event": type(event).__name__, "platform": event.actor.platform})
+        match event:
+            case Message():
+                return await self._message(ctx, event)
+            case Command():
+                return await self._command(ctx, event)
+            case Action():
+                return await self._action(ctx, event)
+            case FormSubmit():
+                return await self._form(ctx, event)
+            case Installed():
+                for handler in self.services.router.install_handlers:
+                    await handler(ctx, event)
+            case HomeOpened():
+                for home in self.services.router.home_handlers:
+                    await home(ctx, event)
+        return None
+
+    async def _message(self, ctx: Context, message: Message) -> Answer:
+        words = split_words(message.text.strip())
+        if words and self.services.router.find_command(words[0]):
+            command = Command(
+                message.actor, message.conversation, words[0], tuple(words[1:]), message.text
+            )
+            return await self._command(ctx, command)
+        for handler in self.services.router.message_handlers:
+            if await handler(ctx, message):
+                return None
+        await self._unknown(ctx, words[0] if words else "")
+        return None
+
+    async def _command(self, ctx: Context, command: Command) -> Answer:
+        spec = self.services.router.find_command(command.verb)
+        if spec is None:
+            await self._unknown(ctx, command.verb)
+        elif await self._permitted(ctx, spec.role):
+            await spec.handler(ctx, replace(command, verb=spec.verb))
+        return None
+
+    async def _action(self, ctx: Context, action: Action) -> Answer:
+        spec = self.services.router.actions.get(action.action_id)
+        if spec is None:
+            log.warning("unknown action", extra={"action_id": action.action_id[:80]})
+            await ctx.reply(ctx.t("That button no longer works. Type help to start again."))
+            return None
+        if not await self._permitted(ctx, spec.role):
+            return None
+        return await spec.handler(ctx, action)
+
+    async def _form(self, ctx: Context, submit: FormSubmit) -> Answer:
+        spec = self.services.router.forms.get(submit.form_id)
+        if spec is None:
+            await ctx.reply(ctx.t("That form has expired. Type help to start again."))
+            return None
+        if not await self._permitted(ctx, spec.role):
+            return None
+        form = spec.build(ctx, dict(submit.state))
+        values, errors = check(form, submit.values, ctx.tr)
+        if errors:
+            return FieldErrors(errors, replace(form, errors=errors, values=dict(submit.values)))
+        return await spec.handler(ctx, replace(submit, values=values))
+
+    async def _permitted(self, ctx: Context, role: str | None) -> bool:
+        """The one role check. A refusal is said, logged, and nothing else happens."""
+        if allows(ctx.identity.roles, role):
+            return True
+        log.info("refused", extra={"role": role, "platform": ctx.identity.account.platform})
+        await ctx.reply(Text(_refusal(ctx, ctx.identity, role)))
+        return False
+
+    async def _unknown(self, ctx: Context, verb: str) -> None:
+        known = sorted(self.services.router.commands)
+        close = difflib.get_close_matches(verb.lower(), known, n=1)
+        if close:
+            text = ctx.t(
+                "I don't know “{verb}”. Did you mean “{suggestion}”? "
+                "Type help to see what I can do.",
+                verb=verb,
+                suggestion=close[0],
+            )
+        else:
+            text = ctx.t("I don't know “{verb}”. Type help to see what I can do.", verb=verb)
+        await ctx.reply(Text(text))
+
+
+def _refusal(ctx: Context, identity: Identity, role: str | None) -> str:
+    if identity.person is None:
+        return ctx.t(
+            "You are not in the Elçi directory yet, so I can only show help and change your "
+            "language. Ask HR to add you."
+        )
+    return ctx.t(
+        "Only people with the {role} role can do that.", role=role_label(ctx.tr, role or "")
+    )

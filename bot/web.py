@@ -1,0 +1,43 @@
+"""The one aiohttp application: health here, platform routes mounted by the composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+HEALTH_TIMEOUT_S = 3.0
+
+
+def database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "unreachable" to a health check
+        log.warning("database unreachable", extra={"error": type(exc).__name__})
+        return False
+    return True
+
+
+async def healthz(request: web.Request) -> web.Response:
+    engine = request.app[SERVICES].engine
+    try:
+        ok = await asyncio.wait_for(asyncio.to_thread(database_ok, engine), HEALTH_TIMEOUT_S)
+    except TimeoutError:
+        ok = False
+    body = {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def make_app(services: Services) -> web.Application:
+    app = web.Application()
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    return app
