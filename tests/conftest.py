@@ -55,7 +55,7 @@ def postgres_admin() -> Iterator[Engine]:
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to a database with no tables yet: a new SQLite file or a new PostgreSQL schema."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'elci.db'}"
+        yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
     schema = f"test_{uuid.uuid4().hex[:16]}"
@@ -89,7 +89,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A URL to a migrated, empty SQLite file, for tests that need one store only."""
-    url = f"sqlite:///{tmp_path / 'elci.db'}"
+    url = f"sqlite:///{tmp_path / 'sqlite-only.db'}"
     upgrade(url)
     return url
 
