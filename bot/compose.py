@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+import click
 from aiohttp import web
 
 from adapters.console.chat import ConsoleChat
@@ -37,8 +38,15 @@ def build_services(settings: Settings) -> Services:
 
 
 def build_web_app(services: Services) -> web.Application:
-    return make_app(services)
+    """The one HTTP application; each enabled platform mounts its routes on it."""
+    app = make_app(services)
+    return app
 
 
 def build_console(services: Services, email: str, out: TextIO) -> ConsoleChat:
     return ConsoleChat(Bot(services).handle, email, out)
+
+
+def manifest_commands() -> list[click.Command]:
+    """One ``elci manifest <platform>`` command per platform adapter."""
+    return []

@@ -27,3 +27,15 @@ class Sender(Protocol):
         self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
     ) -> None:
         """Raises on failure, so the caller can record it and retry."""
+
+
+class DeliveryError(RuntimeError):
+    """A platform refused a send. ``permanent`` means retrying cannot help (the user blocked
+    or removed the bot, the account is gone); otherwise retry, after ``retry_after`` seconds
+    when the platform said so."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
