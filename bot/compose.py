@@ -10,6 +10,7 @@ from typing import TextIO
 
 import click
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from adapters.console.chat import ConsoleChat
 from bot.config import Settings
@@ -32,8 +33,8 @@ def build_router() -> Router:
     return router
 
 
-def build_services(settings: Settings) -> Services:
-    engine = make_engine(settings.database_url)
+def build_services(settings: Settings, engine: Engine | None = None) -> Services:
+    engine = engine or make_engine(settings.database_url)
     return Services(settings, engine, build_router(), Catalogs(), Outbound(engine))
 
 

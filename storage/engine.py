@@ -30,7 +30,8 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: object) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -67,7 +67,9 @@ def person_by_email(session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
 
 
-def account_for(session: Session, platform: str, tenant: str, user_id: str) -> PlatformAccount | None:
+def account_for(
+    session: Session, platform: str, tenant: str, user_id: str
+) -> PlatformAccount | None:
     query = select(PlatformAccount).where(
         PlatformAccount.platform == platform,
         PlatformAccount.tenant == tenant,

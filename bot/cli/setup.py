@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from bot import logs
+from bot.cli.db import upgraded_engine
 from bot.compose import build_services
 from bot.config import Settings
-from bot.directory import sync_departments
 from bot.services import Services
-from storage.migrate import upgrade
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -23,7 +22,4 @@ def secrets_of(settings: Settings) -> list[str]:
 def prepare(settings: Settings | None = None, log_level: str | None = None) -> Services:
     settings = settings or Settings()
     logs.configure(log_level or settings.log_level, secrets_of(settings))
-    upgrade(settings.database_url)
-    services = build_services(settings)
-    sync_departments(services.engine, settings.config)
-    return services
+    return build_services(settings, upgraded_engine(settings))
