@@ -15,23 +15,10 @@ from bot.roles import BASE_ROLES, allows, is_valid_role, normalize_roles
 from bot.turn import Bot
 from storage.engine import session_scope
 from storage.tables import metadata
+from tests.support.recorder import Recorder
 
 PERSONAS = {"stranger": None, **{role: (role,) for role in BASE_ROLES}, "pilot": ("group:pilot",)}
 REFUSALS = ("not in the Elçi directory yet", "Only people with the")
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    async def send(self, reply) -> None:
-        self.sent.append(reply)
-
-    async def update(self, card) -> None:
-        self.sent.append(card)
-
-    async def open_form(self, form) -> None:
-        self.sent.append(form)
 
 
 def test_role_names() -> None:

@@ -12,6 +12,7 @@ from bot.router import Router
 from bot.turn import Bot
 from storage.engine import session_scope
 from storage.people import Person, PlatformAccount
+from tests.support.recorder import Recorder
 
 
 async def test_a_stranger_gets_english_help_and_a_word_about_the_directory(chat) -> None:
@@ -183,17 +184,7 @@ async def test_invalid_submit_answers_field_errors_with_the_form_refilled(make_s
     from adapters.console.inbound import to_actor, to_conversation
     from bot.events import FormSubmit
 
-    sent = []
-
-    class Recorder:
-        async def send(self, reply):
-            sent.append(reply)
-
-        async def update(self, card):
-            sent.append(card)
-
-        async def open_form(self, form):
-            sent.append(form)
+    recorder = Recorder()
 
     answer = await bot.handle(
         FormSubmit(
@@ -203,35 +194,25 @@ async def test_invalid_submit_answers_field_errors_with_the_form_refilled(make_s
             {"title": "", "net": "myspace"},
             {},
         ),
-        Recorder(),
+        recorder,
     )
     assert isinstance(answer, FieldErrors)
     assert set(answer.errors) == {"title", "net"}
     assert answer.form is not None and answer.form.values["net"] == "myspace"
-    assert received == [] and sent == []
+    assert received == [] and recorder.sent == []
 
 
 async def test_install_sends_a_welcome_card_and_keeps_the_conversation(
     make_services, add_person, engine
 ) -> None:
     add_person("ayse@example.com", locale="tr", name="Ayşe")
-    sent = []
-
-    class Recorder:
-        async def send(self, reply):
-            sent.append(reply)
-
-        async def update(self, card):
-            sent.append(card)
-
-        async def open_form(self, form):
-            sent.append(form)
+    recorder = Recorder()
 
     actor = Actor("teams", "29:abc", tenant="t1", email="ayse@example.com", locale="tr-TR")
     conversation = Conversation("a:1", "direct", ref={"serviceUrl": "http://127.0.0.1:1"})
-    await Bot(make_services()).handle(Installed(actor, conversation), Recorder())
-    assert sent[0].title == "Elçi'ye hoş geldiniz, Ayşe!"
-    assert sent[0].buttons[0].action_id == "help.show"
+    await Bot(make_services()).handle(Installed(actor, conversation), recorder)
+    assert recorder.sent[0].title == "Elçi'ye hoş geldiniz, Ayşe!"
+    assert recorder.sent[0].buttons[0].action_id == "help.show"
     with session_scope(engine) as db:
         account = db.exec(select(PlatformAccount)).one()
         assert account.conversation_ref == {"serviceUrl": "http://127.0.0.1:1"}
