@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from storage import dedup, people
+from storage import content, dedup, people, points, secrets, tracking
 
 metadata = SQLModel.metadata
 
-__all__ = ["dedup", "metadata", "people"]
+__all__ = ["content", "dedup", "metadata", "people", "points", "secrets", "tracking"]
