@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, Session, SQLModel, select
 
 
@@ -36,6 +36,8 @@ class Person(SQLModel, table=True):
     slack_user_id: str | None = Field(default=None, max_length=32)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     lang_override: str | None = Field(default=None, max_length=16)
+    # Left the leaderboards: counted in aggregates only, never listed or ranked.
+    leaderboard_hidden: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

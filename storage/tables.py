@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from storage import content, dedup, people, points, secrets, tracking
+from storage import content, dedup, people, points, policy, secrets, tracking
 
 metadata = SQLModel.metadata
 
-__all__ = ["content", "dedup", "metadata", "people", "points", "secrets", "tracking"]
+__all__ = ["content", "dedup", "metadata", "people", "points", "policy", "secrets", "tracking"]
