@@ -12,6 +12,7 @@ import click
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from adapters import slack
 from adapters.console.chat import ConsoleChat
 from bot.config import Settings
 from bot.i18n import Catalogs
@@ -35,12 +36,17 @@ def build_router() -> Router:
 
 def build_services(settings: Settings, engine: Engine | None = None) -> Services:
     engine = engine or make_engine(settings.database_url)
-    return Services(settings, engine, build_router(), Catalogs(), Outbound(engine))
+    outbound = Outbound(engine)
+    if settings.slack_enabled:
+        outbound.add(slack.SlackSender(settings))
+    return Services(settings, engine, build_router(), Catalogs(), outbound)
 
 
 def build_web_app(services: Services) -> web.Application:
     """The one HTTP application; each enabled platform mounts its routes on it."""
     app = make_app(services)
+    if services.settings.slack_enabled:
+        slack.mount(app, Bot(services).handle, services)
     return app
 
 
@@ -50,4 +56,4 @@ def build_console(services: Services, email: str, out: TextIO) -> ConsoleChat:
 
 def manifest_commands() -> list[click.Command]:
     """One ``elci manifest <platform>`` command per platform adapter."""
-    return []
+    return [slack.slack_manifest]

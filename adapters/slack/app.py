@@ -1,0 +1,240 @@
+"""Slack on the one aiohttp application: every request at ``POST /slack/events``.
+
+slack-bolt's ``AsyncApp`` does what it is good at (signature and timestamp check, 401 for
+a bad or stale request before anything runs, url_verification, ignoring our own events)
+and routes the request to one of four listeners here. They turn the payload into a
+neutral event, run the core's turn, and answer Slack within its 3 seconds: a turn that
+finishes inside ``ACK_BUDGET_S`` answers in the ack itself (a slash command's reply, a
+modal's field errors); a slower one is acked empty and goes on, its answers sent through
+the Web API. bolt runs in ``process_before_response`` mode so that the ack leaves as soon
+as the listener decides, with no polling; the turns themselves are tasks this adapter
+tracks, so shutdown waits for them and tests can ``drain`` them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from sqlalchemy.engine import Engine
+
+from adapters.slack.client import TIMEOUT_S, error_code, make_client
+from adapters.slack.forms import FormTooLarge, to_card_modal, to_errors, to_modal
+from adapters.slack.inbound import EVENTS, to_command, to_event, to_route
+from adapters.slack.people import People
+from adapters.slack.render import OPEN_FORM_PREFIX, to_home_view, to_message
+from adapters.slack.transport import Held, SlackApi, SlackTransport, from_open_form_value
+from bot.events import Event
+from bot.replies import Answer, FieldErrors, ReplaceCard
+from bot.services import Services
+from bot.transport import Transport
+from storage.dedup import first_sighting
+
+log = logging.getLogger(__name__)
+Handle = Callable[[Event, Transport], Awaitable[Answer]]
+COMMAND = "/elci"
+PATH = "/slack/events"
+ACK_BUDGET_S = 1.5
+"""How long a turn may take and still answer in the ack; Slack allows 3 s door to door."""
+SHUTDOWN_S = 10.0
+
+
+class SlackAdapter:
+    def __init__(self, handle: Handle, services: Services) -> None:
+        settings = services.settings
+        assert settings.slack_signing_secret is not None, "Slack needs its signing secret"
+        self.handle = handle
+        self.engine: Engine = services.engine
+        self.settings = settings
+        self.client = make_client(settings)
+        self.api = SlackApi(self.client)
+        self.people = People(self._users_info)
+        self.bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            client=self.client,
+            process_before_response=True,
+            logger=logging.getLogger("slack_bolt"),
+            name="elci",
+        )
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._socket: Any = None
+        self.bolt.command(COMMAND)(self._on_command)
+        for event_type in EVENTS:
+            self.bolt.event(event_type)(self._on_event)
+        self.bolt.action(re.compile(".*"))(self._on_action)
+        self.bolt.view(re.compile(".*"))(self._on_view)
+
+    async def dispatch(self, request: web.Request) -> web.Response:
+        """The aiohttp route: bolt verifies, routes, and its answer goes back as it is."""
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def start(self, _app: web.Application | None = None) -> None:
+        """One HTTP session for every Web API call of this process (and Socket Mode)."""
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+        if self.settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            token = self.settings.slack_app_token.get_secret_value()
+            self._socket = AsyncSocketModeHandler(self.bolt, token)
+            await self._socket.connect_async()
+            log.info("slack socket mode connected")
+
+    async def stop(self, _app: web.Application | None = None) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        await self.drain(SHUTDOWN_S)
+        if self.client.session is not None:
+            await self.client.session.close()
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for the turns still running after their ack (shutdown; tests)."""
+        while self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            if pending and timeout is not None:
+                log.warning("turns still running at shutdown", extra={"count": len(pending)})
+                return
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _users_info(self, user_id: str) -> dict[str, Any]:
+        found = await self.client.users_info(user=user_id, include_locale=True)
+        return dict(found["user"])
+
+    async def _turn(self, event: Event, transport: SlackTransport) -> Answer:
+        try:
+            return await self.handle(await self.people.enrich(event), transport)
+        except Exception:
+            log.exception("slack turn failed", extra={"event": type(event).__name__})
+            return None
+
+    async def _within_budget(self, task: asyncio.Task[Answer]) -> bool:
+        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
+        return bool(done)
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        transport = SlackTransport(self.api, to_route(body), window=True)
+        task = self._spawn(self._turn(to_command(body), transport))
+        await self._within_budget(task)
+        held = transport.close_window()
+        if held.replies:
+            first = held.replies.pop(0)
+            await ack(**to_message(first), response_type="ephemeral")
+        else:
+            await ack()
+        if held.replies:
+            self._spawn(transport.flush(held))
+
+    async def _on_event(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        event = to_event(body, context.bot_user_id)
+        if event is not None:
+            self._spawn(self._event_turn(body, event))
+
+    async def _event_turn(self, body: dict[str, Any], event: Event) -> None:
+        """After the ack: once per event id, across processes, then the turn."""
+        event_id = str(body.get("event_id") or "")
+        if event_id and not await asyncio.to_thread(first_sighting, self.engine, "slack", event_id):
+            log.info("slack redelivery skipped", extra={"event_id": event_id})
+            return
+        route = to_route(body)
+        transport = SlackTransport(self.api, route)
+        await self._turn(event, transport)
+        if route.home:
+            try:
+                await self.api.publish_home(route.user_id, to_home_view(transport.home))
+            except Exception as exc:
+                log.error("home not published", extra={"error": error_code(exc)})
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        pressed = (body.get("actions") or [{}])[0]
+        if str(pressed.get("action_id", "")).startswith(OPEN_FORM_PREFIX):
+            self._spawn(self._open_packed_form(body, str(pressed.get("value", ""))))
+            return
+        event = to_event(body, context.bot_user_id)
+        if event is not None:
+            self._spawn(self._action_turn(event, SlackTransport(self.api, to_route(body))))
+
+    async def _action_turn(self, event: Event, transport: SlackTransport) -> None:
+        answer = await self._turn(event, transport)
+        if isinstance(answer, ReplaceCard):
+            await transport.update(answer.card)
+
+    async def _open_packed_form(self, body: dict[str, Any], value: str) -> None:
+        view = from_open_form_value(value)
+        if view is None:
+            log.warning("form button with an unreadable value")
+            return
+        try:
+            await self.api.open_view(body.get("trigger_id", ""), view)
+        except Exception as exc:
+            log.error("views.open failed", extra={"error": error_code(exc)})
+
+    async def _on_view(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        event = to_event(body, context.bot_user_id)
+        if event is None:
+            await ack()
+            return
+        transport = SlackTransport(self.api, to_route(body), window=True)
+        task = self._spawn(self._turn(event, transport))
+        finished = await self._within_budget(task)
+        held = transport.close_window()
+        answer = task.result() if finished else None
+        await ack(**_view_response(answer, held, body.get("view") or {}))
+        if not finished:
+            self._spawn(self._late_submission(task, transport, held))
+
+    async def _late_submission(
+        self, task: asyncio.Task[Answer], transport: SlackTransport, held: Held
+    ) -> None:
+        """The modal has closed by now: whatever the turn answers goes to the person's DM."""
+        answer = await task
+        if isinstance(answer, ReplaceCard):
+            held.card = answer.card
+        elif isinstance(answer, FieldErrors):
+            log.warning("field errors came after the ack; the modal had closed")
+        await transport.flush(held)
+
+
+def _view_response(answer: Answer, held: Held, view: dict[str, Any]) -> dict[str, Any]:
+    """The ack of a view_submission: errors inline, the next view, or close the modal."""
+    if isinstance(answer, FieldErrors):
+        return {"response_action": "errors", "errors": to_errors(answer.errors, view)}
+    card = answer.card if isinstance(answer, ReplaceCard) else held.card
+    if held.form is not None and card is None:
+        try:
+            return {"response_action": "update", "view": to_modal(held.form)}
+        except FormTooLarge as exc:
+            log.error("form not opened", extra={"error": str(exc)})
+            return {}
+    if card is not None:
+        return {"response_action": "update", "view": to_card_modal(card)}
+    return {}
+
+
+def mount(app: web.Application, handle: Handle, services: Services) -> SlackAdapter:
+    """Add ``POST /slack/events`` to the one web app, with the adapter's start and stop."""
+    adapter = SlackAdapter(handle, services)
+    app[SLACK_ADAPTER] = adapter
+    app.router.add_post(PATH, adapter.dispatch)
+    app.on_startup.append(adapter.start)
+    app.on_shutdown.append(adapter.stop)
+    return adapter
+
+
+SLACK_ADAPTER: web.AppKey[SlackAdapter] = web.AppKey("slack_adapter", SlackAdapter)
