@@ -21,10 +21,10 @@ from bot.router import Router
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
-from handlers import help, language
+from handlers import help, language, sharing
 from storage.engine import make_engine
 
-FEATURES = (help, language)
+FEATURES = (help, language, sharing)
 
 
 def build_router() -> Router:
@@ -51,7 +51,9 @@ def build_web_app(services: Services) -> web.Application:
 
 
 def build_console(services: Services, email: str, out: TextIO) -> ConsoleChat:
-    return ConsoleChat(Bot(services).handle, email, out)
+    chat = ConsoleChat(Bot(services).handle, email, out)
+    services.outbound.add(chat)
+    return chat
 
 
 def manifest_commands() -> list[click.Command]:

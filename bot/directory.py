@@ -208,7 +208,7 @@ def _check_row(
     def fail(code: str, **params: object) -> None:
         errors.append(RowError(line, code, params))
 
-    email = _email(record["email"])
+    email = normalize_email(record["email"])
     if email is None:
         fail("bad_email", value=record["email"])
     elif email in first_line_of:
@@ -230,7 +230,7 @@ def _check_row(
     timezone = _zones().get(record["timezone"].lower()) if record["timezone"] else None
     if record["timezone"] and timezone is None:
         fail("bad_timezone", value=record["timezone"])
-    manager_email = _email(record["manager_email"]) if record["manager_email"] else None
+    manager_email = normalize_email(record["manager_email"]) if record["manager_email"] else None
     if record["manager_email"] and manager_email is None:
         fail("bad_manager_email", value=record["manager_email"])
     for column in ("name", "location", "title", "slack_user_id"):
@@ -254,7 +254,7 @@ def _check_row(
     return row, []
 
 
-def _email(value: str) -> str | None:
+def normalize_email(value: str) -> str | None:
     """The address lower-cased, as ``person_by_email`` looks it up; None if not valid."""
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.services import Services
+from bot.tracking import routes as tracking
 
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
@@ -40,4 +41,5 @@ def make_app(services: Services) -> web.Application:
     app = web.Application()
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    tracking.mount(app, services)
     return app

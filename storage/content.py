@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Text, or_
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.people import utcnow
+from storage.tracking import ShareIntent
 
 
 class ContentItem(SQLModel, table=True):
@@ -31,8 +32,27 @@ class ContentItem(SQLModel, table=True):
 
 
 class Dismissal(SQLModel, table=True):
-    """"Not for me": the item leaves this person's feed for good."""
+    """ "Not for me": the item leaves this person's feed for good."""
 
     item_id: int = Field(foreign_key="contentitem.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+def current_items(session: Session, person_id: int, now: datetime) -> list[ContentItem]:
+    """Published, unexpired, unarchived items this person has neither shared nor dismissed.
+
+    Audience matching is left to the caller, which knows the selector rules.
+    """
+    shared = select(ShareIntent.item_id).where(ShareIntent.person_id == person_id)
+    dismissed = select(Dismissal.item_id).where(Dismissal.person_id == person_id)
+    query = (
+        select(ContentItem)
+        .where(col(ContentItem.archived).is_(False))
+        .where(or_(col(ContentItem.publish_at).is_(None), col(ContentItem.publish_at) <= now))
+        .where(or_(col(ContentItem.expires_at).is_(None), col(ContentItem.expires_at) > now))
+        .where(col(ContentItem.id).not_in(shared))
+        .where(col(ContentItem.id).not_in(dismissed))
+        .order_by(col(ContentItem.id).desc())
+    )
+    return list(session.exec(query).all())

@@ -7,10 +7,12 @@ the advocate only by person id inside our own database.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import UniqueConstraint, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.people import utcnow
 
@@ -48,3 +50,45 @@ class Click(SQLModel, table=True):
     referrer_host: str | None = Field(default=None, max_length=255)
     ip_hash: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+def links_for(
+    session: Session,
+    item_id: int,
+    person_id: int,
+    networks: Sequence[str],
+    make_code: Callable[[], str],
+) -> dict[str, ShareLink]:
+    """This person's link for each network, created on first need.
+
+    A new link starts its caption rotation at the person's id, so colleagues are offered
+    different captions for the same item.
+    """
+    query = select(ShareLink).where(ShareLink.item_id == item_id, ShareLink.person_id == person_id)
+    links = {link.network: link for link in session.exec(query).all()}
+    for network in networks:
+        if network in links:
+            continue
+        link = ShareLink(
+            code=make_code(),
+            item_id=item_id,
+            person_id=person_id,
+            network=network,
+            caption_index=person_id,
+        )
+        try:
+            with session.begin_nested():
+                session.add(link)
+        except IntegrityError:
+            link = session.exec(query.where(ShareLink.network == network)).one()
+        links[network] = link
+    return {network: links[network] for network in networks}
+
+
+def rotate_captions(session: Session, item_id: int, person_id: int) -> None:
+    """ "Another caption": every network's link of this person moves to the next one."""
+    session.execute(
+        update(ShareLink)
+        .where(col(ShareLink.item_id) == item_id, col(ShareLink.person_id) == person_id)
+        .values(caption_index=col(ShareLink.caption_index) + 1)
+    )

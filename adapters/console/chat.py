@@ -14,7 +14,7 @@ from adapters.console.inbound import to_action, to_field_value, to_form_submit, 
 from adapters.console.render import field_prompt, form_heading, to_text
 from bot.events import Event
 from bot.replies import Answer, Button, Card, FieldErrors, Form, LinkButton, ReplaceCard, Reply
-from bot.transport import Transport
+from bot.transport import DeliveryError, Transport
 
 Handle = Callable[[Event, Transport], Awaitable[Answer]]
 
@@ -28,6 +28,11 @@ class _OpenForm:
 
 
 class ConsoleChat:
+    """Also the console's proactive sender: messages for the person at this terminal are
+    printed here; anyone else cannot be reached from a terminal."""
+
+    platform = "console"
+
     def __init__(self, handle: Handle, email: str, out: TextIO) -> None:
         self.handle = handle
         self.email = email
@@ -52,6 +57,13 @@ class ConsoleChat:
         if isinstance(reply, Card):
             self.buttons = reply.buttons
         self.print(to_text(reply))
+
+    async def deliver(
+        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
+    ) -> None:
+        if user_id != self.email.strip().lower():
+            raise DeliveryError("not at this terminal", permanent=False)
+        self.show(reply)
 
     def start_form(self, form: Form) -> None:
         self.form = _OpenForm(form, [spec.name for spec in form.fields], dict(form.values))

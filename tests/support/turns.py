@@ -1,9 +1,11 @@
-"""Fixtures for turns through the real core: services on a migrated store, a console chat."""
+"""Fixtures for turns through the real core: services on a migrated store, a console chat,
+and the HTTP app on the same services."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -22,8 +24,8 @@ from storage.people import Person
 
 @pytest.fixture
 def make_services(engine: Engine) -> Callable[..., Services]:
-    def make(router: Router | None = None) -> Services:
-        settings = Settings(ELCI_DATABASE_URL=str(engine.url))
+    def make(router: Router | None = None, config: Path | None = None) -> Services:
+        settings = Settings(ELCI_DATABASE_URL=str(engine.url), ELCI_CONFIG=config)
         return Services(settings, engine, router or build_router(), Catalogs(), Outbound(engine))
 
     return make
@@ -55,8 +57,13 @@ class Transcript(io.StringIO):
 def chat(make_services: Callable[..., Services]) -> Callable[..., tuple[ConsoleChat, Transcript]]:
     """A console chat as ``email``; the transcript collects everything the bot printed."""
 
-    def open_chat(email: str, router: Router | None = None) -> tuple[ConsoleChat, Transcript]:
+    def open_chat(
+        email: str, router: Router | None = None, services: Services | None = None
+    ) -> tuple[ConsoleChat, Transcript]:
         out = Transcript()
-        return ConsoleChat(Bot(make_services(router)).handle, email, out), out
+        services = services or make_services(router)
+        session = ConsoleChat(Bot(services).handle, email, out)
+        services.outbound.add(session)
+        return session, out
 
     return open_chat

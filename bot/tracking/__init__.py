@@ -1,0 +1,1 @@
+"""First-party share tracking: ``/s/{code}`` records a share intent, ``/r/{code}`` a click."""

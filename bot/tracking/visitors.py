@@ -1,0 +1,58 @@
+"""What a click tells us about its visitor, and no more than we need.
+
+Bots are recognized with crawlerdetect's maintained patterns (link previewers such as
+LinkedInBot, Slackbot and facebookexternalhit included). The address is cut to its network
+(/24, /48) and hashed with a deployment key, so the raw IP is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from crawlerdetect import CrawlerDetect
+
+_MOBILE = re.compile(r"Mobi|Android|iPhone|iPad|iPod", re.IGNORECASE)
+_BROWSER = re.compile(r"Mozilla/|Opera/", re.IGNORECASE)
+
+
+class Visitors:
+    def __init__(self, ip_key: str, advocate_key: str) -> None:
+        self._ip_key = ip_key.encode()
+        self._advocate_key = advocate_key.encode()
+        self._crawlers = CrawlerDetect()
+
+    def agent_class(self, user_agent: str) -> str:
+        if not user_agent or self._crawlers.isCrawler(user_agent):
+            return "bot"
+        if _MOBILE.search(user_agent):
+            return "mobile"
+        return "desktop" if _BROWSER.search(user_agent) else "other"
+
+    def ip_hash(self, address: str | None) -> str | None:
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return None
+        prefix = 24 if ip.version == 4 else 48
+        network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+        return hmac.new(self._ip_key, str(network).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def advocate(self, person_id: int) -> str:
+        """A stable pseudonym for UTM reports: never the email, not reversible outside."""
+        return hmac.new(self._advocate_key, str(person_id).encode(), hashlib.sha256).hexdigest()[
+            :12
+        ]
+
+
+def referrer_host(referrer: str | None) -> str | None:
+    if not referrer:
+        return None
+    try:
+        host = urlsplit(referrer).hostname
+    except ValueError:
+        return None
+    return host[:255] if host else None
