@@ -1,0 +1,8 @@
+"""Microsoft Teams: Bot Framework activities in, Adaptive Cards 1.5 out (botbuilder).
+
+Every ``botbuilder``/``botframework`` import of the project lives in this package, so a
+move to the Microsoft 365 Agents SDK touches this folder only. Converters are pure
+(``inbound``: activity to neutral event, ``render``: neutral reply to card); ``endpoint``
+is the HTTP side, ``turn`` the SDK callback, ``outbound`` the proactive ``Sender``,
+``manifest`` the app package. ``app`` is what the composition root calls.
+"""

@@ -1,0 +1,130 @@
+"""Connector and user-token clients built once per service URL and audience, then reused.
+
+botbuilder 4.17.1 builds a new msrest client for every activity: a ``ConnectorClient`` in
+``ConnectorFactory.create`` and a ``TokenApiClient`` in ``create_user_token_client``. Each
+build constructs ``msrest.universal_http.requests.ClientRetryPolicy``, whose list
+comprehension costs about 5 ms of CPU; twice per activity that alone caps a process near
+100 activities/s. The wrapper below keeps the library untouched and caches what it builds:
+the clients are stateless between calls (the credentials cache their own token), so one per
+(app id, service URL, audience) serves every turn.
+
+The cached connector clients also stop msrest from retrying on HTTP status codes: retries
+(429, 412, 502, 504, honouring Retry-After) are decided by ``adapters.teams.retry``, which
+needs to see the status, not a ``RetryError`` from deep inside urllib3.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from botframework.connector.skills import BotFrameworkClient
+from urllib3.util.retry import Retry
+
+MAX_CLIENTS = 256
+
+
+class _Lru:
+    """A small bounded map, so that many service URLs cannot grow memory without end."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+def app_id_of(claims: ClaimsIdentity | None) -> str:
+    """The bot's app id as the SDK reads it from claims (audience, else appid)."""
+    if claims is None:
+        return ""
+    return str(claims.get_claim_value("aud") or claims.get_claim_value("appid") or "")
+
+
+def without_status_retries(client: ConnectorClient) -> ConnectorClient:
+    """Keep retrying refused connections (nothing was sent), never HTTP statuses."""
+    client.config.retry_policy.policy = Retry(
+        total=None, connect=2, read=0, redirect=0, status=0, other=0, raise_on_status=False
+    )
+    return client
+
+
+class ReusingConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, app_id: str, cache: _Lru) -> None:
+        self.inner = inner
+        self.app_id = app_id
+        self.cache = cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self.app_id, service_url, audience)
+        client = self.cache.get(key)
+        if client is None:
+            client = without_status_retries(await self.inner.create(service_url, audience))
+            self.cache.put(key, client)
+        return client
+
+
+class ReusingAuthentication(BotFrameworkAuthentication):
+    """Delegates everything to the SDK's authentication; only the clients are remembered."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, size: int = MAX_CLIENTS) -> None:
+        self.inner = inner
+        self.connectors = _Lru(size)
+        self.token_clients = _Lru(size)
+
+    def _factory(self, inner: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
+        return ReusingConnectorFactory(inner, app_id_of(claims), self.connectors)
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self.inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = self._factory(
+                result.connector_factory, result.claims_identity
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._factory(self.inner.create_connector_factory(claims_identity), claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        key = (app_id_of(claims_identity),)
+        client = self.token_clients.get(key)
+        if client is None:
+            client = await self.inner.create_user_token_client(claims_identity)
+            self.token_clients.put(key, client)
+        return client
+
+    def create_bot_framework_client(self) -> BotFrameworkClient:
+        return self.inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self.inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self.inner.authenticate_channel_request(auth_header)

@@ -1,0 +1,121 @@
+"""Proactive sends on Teams: the ``Sender`` the core's outbound delivery calls.
+
+A stored conversation reference (kept by the core when the person talked to the bot 1:1 or
+installed it) is continued with the SDK's ``continue_conversation``. A reference that knows
+only the person (AAD object id or Teams id), the tenant and the service URL gets its 1:1
+conversation created first; Teams returns the same conversation for the same pair, so
+nothing needs remembering. Failures become ``DeliveryError`` (see ``adapters.teams.retry``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import (
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+
+from adapters.teams.config import TeamsConfig
+from adapters.teams.retry import DEFAULT_POLICY, RetryPolicy, with_retries
+from adapters.teams.transport import to_activity
+from bot.replies import Reply
+from bot.transport import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+def _connector(context: TurnContext) -> Any:
+    return context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+
+
+class TeamsSender:
+    platform = "teams"
+
+    def __init__(
+        self,
+        config: TeamsConfig,
+        adapter: CloudAdapter,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        self.adapter = adapter
+        self.policy = policy
+        self.sleep = sleep
+
+    async def deliver(
+        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
+    ) -> None:
+        ref = conversation_ref or {}
+        service_url = ref.get("serviceUrl")
+        if not service_url:
+            raise DeliveryError("teams: no conversation reference for this account", permanent=True)
+        if not self.config.may_reply_to(service_url):
+            raise DeliveryError("teams: emulator mode sends only to loopback", permanent=True)
+        if (ref.get("conversation") or {}).get("id"):
+            send = self._continue(ref, reply)
+        else:
+            send = self._create(ref, user_id, reply)
+        await with_retries(send, self.policy, self.sleep)
+
+    def _continue(self, ref: dict[str, Any], reply: Reply) -> Callable[[], Awaitable[None]]:
+        reference = ConversationReference().deserialize(ref)
+
+        async def post(context: TurnContext) -> None:
+            activity = TurnContext.apply_conversation_reference(to_activity(reply), reference)
+            await _connector(context).conversations.send_to_conversation(
+                reference.conversation.id, activity
+            )
+
+        async def attempt() -> None:
+            await self.adapter.continue_conversation(
+                reference, post, bot_app_id=self.config.app_id or None
+            )
+
+        return attempt
+
+    def _create(
+        self, ref: dict[str, Any], user_id: str, reply: Reply
+    ) -> Callable[[], Awaitable[None]]:
+        user = ref.get("user") or {}
+        tenant = ref.get("tenantId") or ""
+        bot = ChannelAccount().deserialize(ref.get("bot") or {"id": f"28:{self.config.app_id}"})
+        member = ChannelAccount(id=user.get("aadObjectId") or user.get("id") or user_id)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=bot,
+            members=[member],
+            tenant_id=tenant or None,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+
+        async def post(context: TurnContext) -> None:
+            created = context.activity
+            activity = to_activity(reply)
+            activity.from_property = bot
+            activity.recipient = member
+            activity.conversation = ConversationAccount(id=created.conversation.id)
+            activity.service_url = created.service_url
+            activity.channel_id = created.channel_id
+            await _connector(context).conversations.send_to_conversation(
+                created.conversation.id, activity
+            )
+
+        async def attempt() -> None:
+            await self.adapter.create_conversation(
+                self.config.app_id or None,
+                post,
+                parameters,
+                channel_id=ref.get("channelId") or "msteams",
+                service_url=ref["serviceUrl"],
+            )
+
+        return attempt
