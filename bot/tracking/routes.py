@@ -24,6 +24,7 @@ from storage.people import Person, utcnow
 
 log = logging.getLogger(__name__)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
+PARALLEL_WRITERS = 4  # PostgreSQL commits concurrent transactions together; SQLite has one writer
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
@@ -98,6 +99,7 @@ def build_recorder(services: Services) -> LinkRecorder:
         preview_window=timedelta(seconds=float(window)),
         share_points=int(points.get("share_intent", 0)),
         click_points=int(points.get("human_click", 0)),
+        writers=1 if services.engine.dialect.name == "sqlite" else PARALLEL_WRITERS,
     )
     return LinkRecorder(services.engine, rules)
 

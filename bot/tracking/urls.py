@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 CODE_BYTES = 16  # 128 random bits
@@ -43,6 +44,7 @@ def share_intent_url(network: str, link: str, caption: str) -> str:
     raise ValueError(f"unknown network {network!r}")
 
 
+@lru_cache(maxsize=4096)
 def destination_url(item_url: str, network: str, campaign: str, advocate: str) -> str:
     """The item's URL with our UTM parameters replacing any it had."""
     parts = urlsplit(item_url)

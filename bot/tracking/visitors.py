@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from crawlerdetect import CrawlerDetect
@@ -25,6 +26,7 @@ class Visitors:
         self._advocate_key = advocate_key.encode()
         self._crawlers = CrawlerDetect()
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Visitors per process; agents repeat a lot
     def agent_class(self, user_agent: str) -> str:
         if not user_agent or self._crawlers.isCrawler(user_agent):
             return "bot"
@@ -32,6 +34,7 @@ class Visitors:
             return "mobile"
         return "desktop" if _BROWSER.search(user_agent) else "other"
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - as above: a pure function of the address
     def ip_hash(self, address: str | None) -> str | None:
         try:
             ip = ipaddress.ip_address(address or "")
@@ -41,6 +44,7 @@ class Visitors:
         network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
         return hmac.new(self._ip_key, str(network).encode(), hashlib.sha256).hexdigest()[:32]
 
+    @lru_cache(maxsize=4096)  # noqa: B019
     def advocate(self, person_id: int) -> str:
         """A stable pseudonym for UTM reports: never the email, not reversible outside."""
         return hmac.new(self._advocate_key, str(person_id).encode(), hashlib.sha256).hexdigest()[

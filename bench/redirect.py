@@ -1,0 +1,237 @@
+"""GET /r/{code}: Elçi's recorded redirect against a bare aiohttp 302, in the same run.
+
+For each store (SQLite file; PostgreSQL when one answers at ELCI_BENCH_POSTGRES_URL or
+127.0.0.1:5432), this seeds one item and 1,000 share links, starts ``elci serve`` and a
+bare aiohttp server that answers the same 302 without recording anything, loads both with
+wrk (Debian package ``wrk``; 1 thread, 16 connections, browser user agent, codes cycling),
+and counts the clicks stored afterwards: every answered request must be a stored click.
+
+    .venv/bin/python bench/redirect.py [--seconds 10] [--connections 16]
+
+Load goes to 127.0.0.1 only, for a bounded time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
+from storage.content import ContentItem
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.people import Person, utcnow
+from storage.tracking import Click, ShareIntent, ShareLink
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+LINKS = 1000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(url: str) -> list[str]:
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        person = Person(email="bench@example.com", name="Bench", roles=["employee"])
+        item = ContentItem(title="Bench", url="https://example.com/post?id=1", slug="bench")
+        session.add(person)
+        session.add(item)
+        session.flush()
+        codes = [uuid.uuid4().hex[:22] for _ in range(LINKS)]
+        past = utcnow() - timedelta(hours=1)
+        links = [
+            ShareLink(code=code, item_id=item.id, person_id=person.id, network=f"n{index}")
+            for index, code in enumerate(codes)
+        ]
+        session.add_all(links)
+        session.flush()
+        session.add_all(
+            ShareIntent(
+                code=link.code,
+                item_id=item.id,
+                person_id=person.id,
+                network="linkedin",
+                created_at=past,
+            )
+            for link in links
+        )
+        session.commit()
+    engine.dispose()
+    return codes
+
+
+def clicks(url: str) -> int:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        total = session.exec(select(func.count()).select_from(Click)).one()
+    engine.dispose()
+    return total
+
+
+def wait_ready(port: int, path: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def wrk(
+    port: int, codes: list[str], seconds: int, connections: int, workdir: Path
+) -> dict[str, float]:
+    script = workdir / "codes.lua"
+    listed = ",".join(f'"{code}"' for code in codes)
+    script.write_text(
+        f"local codes = {{{listed}}}\nlocal i = 0\n"
+        f'wrk.headers["User-Agent"] = "{BROWSER}"\n'
+        "request = function()\n  i = i % #codes + 1\n"
+        '  return wrk.format("GET", "/r/" .. codes[i])\nend\n'
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "requests": requests,
+        "failed": int(errors.group(1)) if errors else 0,
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def bare_server(port: int) -> None:
+    async def redirect(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "https://example.com/post?id=1"})
+
+    app = web.Application()
+    app.router.add_get("/r/{code}", redirect)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[str]:
+    codes = seed(url)
+    elci_port, bare_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "ELCI_DATABASE_URL": url,
+        "ELCI_PORT": str(elci_port),
+        "ELCI_LOG_LEVEL": "WARNING",
+    }
+    elci = subprocess.Popen(
+        [str(ROOT / ".venv/bin/elci"), "serve"], env=env, cwd=workdir, stderr=subprocess.DEVNULL
+    )
+    bare = subprocess.Popen(
+        [sys.executable, __file__, "--bare-server", str(bare_port)], stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_ready(elci_port, "/healthz")
+        wait_ready(bare_port, "/")
+        before = clicks(url)
+        ours = wrk(elci_port, codes, args.seconds, args.connections, workdir)
+        baseline = wrk(bare_port, codes, args.seconds, args.connections, workdir)
+        stored = clicks(url) - before
+    finally:
+        for process in (elci, bare):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    answered = ours["requests"] - ours["failed"]
+    return [
+        f"| {name} | Elçi /r | {ours['rps']:.0f} | {ours['p50']:.1f} | {ours['p99']:.1f} | "
+        f"{answered} | {stored} | {ours['rps'] / baseline['rps']:.0%} |",
+        f"| {name} | bare aiohttp 302 | {baseline['rps']:.0f} | {baseline['p50']:.1f} | "
+        f"{baseline['p99']:.1f} | {baseline['requests'] - baseline['failed']} | — | 100% |",
+    ]
+
+
+def postgres_url() -> str | None:
+    base = os.environ.get("ELCI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    engine = make_engine(base)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS elci_bench CASCADE"))
+            connection.execute(text("CREATE SCHEMA elci_bench"))
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3Delci_bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        bare_server(args.bare_server)
+        return
+    if not shutil.which("wrk"):
+        sys.exit("bench/redirect.py needs wrk: apt-get install wrk")
+    rows = [
+        "| store | server | req/s | p50 ms | p99 ms | answered | clicks stored | vs bare |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        rows += run_store("SQLite", f"sqlite:///{workdir / 'bench.db'}", args, workdir)
+        pg = postgres_url()
+        if pg:
+            rows += run_store("PostgreSQL", pg, args, workdir)
+    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} cores\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
