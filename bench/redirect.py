@@ -39,7 +39,10 @@ from storage.people import Person, utcnow
 from storage.tracking import Click, ShareIntent, ShareLink
 
 ROOT = Path(__file__).resolve().parents[1]
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36"
+)
 LINKS = 1000
 
 
