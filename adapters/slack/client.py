@@ -60,8 +60,8 @@ def error_code(exc: BaseException) -> str:
 
 async def respond(session: aiohttp.ClientSession | None, url: str, message: dict[str, Any]) -> int:
     """POST to a response_url (valid 30 minutes, five times); returns the HTTP status."""
-    client = AsyncWebhookClient(
+    webhook = AsyncWebhookClient(
         url, timeout=TIMEOUT_S, session=session, retry_handlers=retry_handlers()
     )
-    response = await client.send_dict(message)
+    response = await webhook.send_dict(message)
     return response.status_code

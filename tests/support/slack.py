@@ -113,9 +113,10 @@ def block_violations(blocks: Any, where: str, limit: int) -> list[str]:
         if parsed is None:
             found.append(f"{where}[{index}]: unknown block {raw!r:.200}")
             continue
-        if parsed.to_dict() != raw:
-            found.append(f"{where}[{index}]: fields slack-sdk does not know in {raw!r:.300}")
-        found += object_violations(parsed, f"{where}[{index}]")
+        problems = object_violations(parsed, f"{where}[{index}]")
+        if not problems and parsed.to_dict() != raw:
+            problems.append(f"{where}[{index}]: fields slack-sdk does not know in {raw!r:.300}")
+        found += problems
     return found
 
 
@@ -236,7 +237,10 @@ class SlackApiStandIn:
         method = request.match_info["method"]
         args = await self._arguments(request)
         self.calls.append(Call(method, args))
-        problems = self._judge(method, args, request)
+        try:
+            problems = self._judge(method, args, request)
+        except Exception as exc:  # a payload so wrong that judging it failed
+            problems = [f"{method}: {type(exc).__name__}: {exc}"]
         if problems:
             self.violations += problems
             return web.json_response({"ok": False, "error": "invalid_arguments"})
@@ -293,7 +297,10 @@ class SlackApiStandIn:
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.responses.append((request.match_info["key"], body))
-        self.violations += message_violations(body, f"response_url {request.match_info['key']}")
+        try:
+            self.violations += message_violations(body, f"response_url {request.match_info['key']}")
+        except Exception as exc:
+            self.violations.append(f"response_url: {type(exc).__name__}: {exc}")
         return web.Response(text="ok")
 
 
