@@ -21,10 +21,10 @@ from bot.router import Router
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
-from handlers import help, language, sharing
+from handlers import help, language, policy, sharing, standing
 from storage.engine import make_engine
 
-FEATURES = (help, language, sharing)
+FEATURES = (help, language, sharing, policy, standing)
 
 
 def build_router() -> Router:

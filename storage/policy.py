@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, UniqueConstraint, and_, case, func, true
+from sqlalchemy import ColumnElement, UniqueConstraint, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -48,17 +48,22 @@ class Completion:
     people: int
     acknowledged: int
     trained: int
-    ready: int
 
 
-def acknowledgement(
-    session: Session, person_id: int, version: str
-) -> PolicyAcknowledgement | None:
+def acknowledgement(session: Session, person_id: int, version: str) -> PolicyAcknowledgement | None:
     query = select(PolicyAcknowledgement).where(
         col(PolicyAcknowledgement.person_id) == person_id,
         col(PolicyAcknowledgement.version) == version,
     )
     return session.exec(query).first()
+
+
+def has_acknowledged_any(session: Session, person_id: int) -> bool:
+    """Any version at all: tells "the policy changed" apart from "never read it"."""
+    query = select(PolicyAcknowledgement.id).where(
+        col(PolicyAcknowledgement.person_id) == person_id
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def acknowledge(session: Session, person_id: int, version: str) -> bool:
@@ -99,8 +104,8 @@ def best_pass(session: Session, person_id: int, version: str) -> TrainingResult 
 def completion_by_department(
     session: Session, policy_version: str, training_version: str | None
 ) -> list[Completion]:
-    """Per department: people, how many acknowledged ``policy_version``, how many passed
-    ``training_version`` (with no training, everyone counts as trained), how many both.
+    """Per department: people, how many acknowledged ``policy_version`` and how many passed
+    ``training_version`` (with no training, everyone counts as trained).
 
     One grouped query, however many people the directory holds.
     """
@@ -127,7 +132,6 @@ def completion_by_department(
             func.count(col(Person.id)),
             _count_where(has_ack),
             _count_where(has_passed),
-            _count_where(and_(has_ack, has_passed)),
         )
         .select_from(Person)
         .outerjoin(acked, acked.c.person_id == Person.id)

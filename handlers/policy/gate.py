@@ -1,0 +1,122 @@
+"""The training gate: train first, then share.
+
+Sharing and draft submission call :func:`gate` before they act. It answers None when the
+person may go ahead (or the config does not require the policy), otherwise a card that
+says what is missing, with buttons that lead straight to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Config
+from bot.context import Context
+from bot.replies import Button, ButtonStyle, Card
+from handlers.policy.config import Policy, policy_of
+from storage.policy import TrainingResult, acknowledgement, best_pass, has_acknowledged_any
+
+SHOW_POLICY = "policy.show"
+ACKNOWLEDGE = "policy.ack"
+START_TRAINING = "training.start"
+QUIZ_FORM = "training.quiz"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where one person stands with the current policy and training."""
+
+    acknowledged_at: datetime | None
+    acknowledged_before: bool  # some earlier version: the policy changed since
+    passed: TrainingResult | None
+    training_needed: bool
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def trained(self) -> bool:
+        return self.passed is not None or not self.training_needed
+
+    @property
+    def ready(self) -> bool:
+        return self.acknowledged and self.trained
+
+
+def readiness(session: Session, person_id: int, policy: Policy) -> Readiness:
+    ack = acknowledgement(session, person_id, policy.version) if policy.exists else None
+    training = policy.training
+    return Readiness(
+        acknowledged_at=ack.at if ack else None,
+        acknowledged_before=ack is None and has_acknowledged_any(session, person_id),
+        passed=best_pass(session, person_id, training.version) if training else None,
+        training_needed=training is not None,
+    )
+
+
+def cleared(session: Session, config: Config, person_id: int) -> bool:
+    """May this person share now? For callers without a turn (a tracked redirect)."""
+    policy = policy_of(config)
+    return not (policy.required and policy.exists) or readiness(session, person_id, policy).ready
+
+
+async def gate(ctx: Context) -> Card | None:
+    """None when ``ctx.person`` may share or submit now; else the card to send instead."""
+    policy = policy_of(ctx.services.settings.config)
+    if not (policy.required and policy.exists):
+        return None
+    person_id = ctx.person.id if ctx.person else None
+    if person_id is None:
+        state = Readiness(None, False, None, policy.training is not None)
+    else:
+        with ctx.db() as session:
+            state = readiness(session, person_id, policy)
+    return None if state.ready else gate_card(ctx, policy, state)
+
+
+def gate_card(ctx: Context, policy: Policy, state: Readiness) -> Card:
+    steps = []
+    if state.acknowledged_before and not state.acknowledged:
+        intro = ctx.t(
+            "Our social media policy has changed. Before you share company content or "
+            "submit a blog draft, please:"
+        )
+    else:
+        intro = ctx.t("Before you share company content or submit a blog draft, please:")
+    steps.append(
+        ("✓ " if state.acknowledged else "• ")
+        + ctx.t(
+            "read and acknowledge the social media policy (version {version})",
+            version=policy.version,
+        )
+    )
+    if policy.training is not None:
+        steps.append(
+            ("✓ " if state.trained else "• ")
+            + ctx.t(
+                "pass the short training ({pass_mark} of {total} answers right)",
+                pass_mark=policy.training.pass_mark,
+                total=len(policy.training.questions),
+            )
+        )
+    return Card(
+        title=ctx.t("First, our social media policy"),
+        body="\n".join([intro, *steps]),
+        buttons=next_steps(ctx, state),
+    )
+
+
+def next_steps(ctx: Context, state: Readiness) -> tuple[Button, ...]:
+    """The buttons for what is still missing, the first step marked primary."""
+    buttons = []
+    if not state.acknowledged:
+        buttons.append(
+            Button(ctx.t("Read and acknowledge the policy"), SHOW_POLICY, style="primary")
+        )
+    if not state.trained:
+        style: ButtonStyle = "default" if buttons else "primary"
+        buttons.append(Button(ctx.t("Take the training"), START_TRAINING, style=style))
+    return tuple(buttons)
