@@ -13,6 +13,7 @@ from bot.i18n import N_
 from bot.replies import Answer, Card, ReplaceCard
 from bot.roles import EMPLOYEE
 from bot.router import Router
+from handlers.policy.gate import gate
 from handlers.sharing.cards import item_card
 from storage.content import ContentItem, Dismissal, current_items
 from storage.people import utcnow
@@ -32,6 +33,10 @@ def feed(ctx: Context) -> list[ContentItem]:
 
 
 async def show_feed(ctx: Context) -> None:
+    blocked = await gate(ctx)
+    if blocked is not None:
+        await ctx.reply(blocked)
+        return
     items = feed(ctx)
     if not items:
         await ctx.reply(ctx.t("Nothing new to share right now. I will let you know when there is."))

@@ -13,18 +13,16 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.compose import build_router
 from bot.config import ConfigError
-from bot.i18n import N_
 from bot.replies import Button
-from bot.roles import EMPLOYEE
-from bot.router import Router
 from handlers.policy.config import parse
-from handlers.policy.gate import gate
 from storage.engine import session_scope
 from storage.people import Person
 from storage.points import PointEntry
 from storage.policy import PolicyAcknowledgement, TrainingResult, acknowledge, record_attempt
 
+SHARED = "Nothing new to share right now. I will let you know when there is."  # the open feed
 RIGHT = ("2", "2", "1", "1")  # the shipped quiz's right answers, by choice number
 WRONG = ("1", "1", "2", "1")  # only the last one right
 
@@ -39,22 +37,6 @@ def write_config(tmp_path: Path, version: str = "2026-1", required: bool = True)
     path = tmp_path / f"config-{version}-{required}.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     return path
-
-
-def router_with_a_share_stand_in() -> Router:
-    """The shipped router plus ``tryshare``, which does what sharing does: ask the gate."""
-    from bot.compose import build_router
-
-    router = build_router()
-    extra = Router()
-
-    @extra.command("tryshare", summary=N_("show this list"), role=EMPLOYEE)
-    async def tryshare(ctx, command) -> None:
-        card = await gate(ctx)
-        await ctx.reply(card or "SHARED")
-
-    router.include(extra)
-    return router
 
 
 @pytest.fixture
@@ -79,7 +61,7 @@ def person(engine):
 def open_chat(chat, make_services, tmp_path):
     def start(email: str, version: str = "2026-1", required: bool = True):
         services = make_services(
-            router_with_a_share_stand_in(), write_config(tmp_path, version, required)
+            build_router(), write_config(tmp_path, version, required)
         )
         return chat(email, services=services)
 
@@ -104,11 +86,11 @@ async def test_the_gate_blocks_until_the_policy_is_acknowledged_and_the_quiz_pas
     ayse = person("ayse@example.com", "marketing")
     session, out = open_chat("ayse@example.com")
 
-    await session.say("tryshare")
+    await session.say("share")
     assert "First, our social media policy" in out.getvalue()
     assert "[1] Read and acknowledge the policy" in out.getvalue()
     assert "[2] Take the training" in out.getvalue()
-    assert "SHARED" not in out.getvalue()
+    assert SHARED not in out.getvalue()
 
     await session.say("!click 1")  # read the policy
     assert "You speak for yourself" in out.getvalue()
@@ -119,12 +101,12 @@ async def test_the_gate_blocks_until_the_policy_is_acknowledged_and_the_quiz_pas
     assert "One more step: take the short training." in out.getvalue()
 
     before = len(out.getvalue())
-    await session.say("tryshare")
+    await session.say("share")
     blocked = out.getvalue()[before:]
     assert "✓ read and acknowledge the social media policy (version 2026-1)" in blocked
     assert "• pass the short training (3 of 4 answers right)" in blocked
     assert "Read and acknowledge the policy" not in blocked
-    assert "SHARED" not in blocked
+    assert SHARED not in blocked
 
     await session.say("!click 1")  # take the training: the quiz opens as a form
     assert "Social media training" in out.getvalue()
@@ -136,8 +118,8 @@ async def test_the_gate_blocks_until_the_policy_is_acknowledged_and_the_quiz_pas
     assert "You earned 5 points." in out.getvalue()
     assert "You are all set to share." in out.getvalue()
 
-    await session.say("tryshare")
-    assert out.last_lines(1) == ["SHARED"]
+    await session.say("share")
+    assert out.last_lines(1) == [SHARED]
     with session_scope(engine) as db:
         ack = db.exec(select(PolicyAcknowledgement)).one()
         assert (ack.person_id, ack.version) == (ayse, "2026-1")
@@ -159,16 +141,16 @@ async def test_a_failed_quiz_says_the_score_and_keeps_the_gate_shut(
     assert "Questions to look at again: 1, 2, 3." in out.getvalue()
     assert "[1] Take the training again" in out.getvalue()
 
-    await session.say("tryshare")
+    await session.say("share")
     assert "• pass the short training" in out.getvalue()
-    assert "SHARED" not in out.getvalue()
+    assert SHARED not in out.getvalue()
     assert ledger(engine, can) == [("policy_acknowledged", 2)]
 
     await session.say("!click 1")  # take the training
     for answer in RIGHT:
         await session.say(answer)
-    await session.say("tryshare")
-    assert out.last_lines(1) == ["SHARED"]
+    await session.say("share")
+    assert out.last_lines(1) == [SHARED]
 
     # Passing again earns nothing more, and the command says the pass stands.
     await take_quiz(session, ())
@@ -191,11 +173,11 @@ async def test_a_new_policy_version_asks_for_acknowledgement_again(
     await session.say("policy")
     await session.say("!click 1")
     await take_quiz(session, RIGHT)
-    await session.say("tryshare")
-    assert out.last_lines(1) == ["SHARED"]
+    await session.say("share")
+    assert out.last_lines(1) == [SHARED]
 
     session, out = open_chat("eda@example.com", version="2026-2")
-    await session.say("tryshare")
+    await session.say("share")
     assert "Our social media policy has changed." in out.getvalue()
     assert "(version 2026-2)" in out.getvalue()
     assert "✓ pass the short training" in out.getvalue()  # the quiz itself did not change
@@ -213,8 +195,8 @@ async def test_a_new_policy_version_asks_for_acknowledgement_again(
         assert db.exec(select(PolicyAcknowledgement.version)).all() == ["2026-1"]
 
     await session.say("!click 1")  # the current card, shown again
-    await session.say("tryshare")
-    assert out.last_lines(1) == ["SHARED"]
+    await session.say("share")
+    assert out.last_lines(1) == [SHARED]
     with session_scope(engine) as db:
         versions = db.exec(select(PolicyAcknowledgement.version)).all()
         assert sorted(versions) == ["2026-1", "2026-2"]
@@ -228,8 +210,8 @@ async def test_a_new_policy_version_asks_for_acknowledgement_again(
 async def test_nothing_is_required_when_the_config_says_so(open_chat, person, engine) -> None:
     person("ayse@example.com")
     session, out = open_chat("ayse@example.com", required=False)
-    await session.say("tryshare")
-    assert out.last_lines(1) == ["SHARED"]
+    await session.say("share")
+    assert out.last_lines(1) == [SHARED]
     await session.say("policy")  # still there to read and acknowledge
     await session.say("!click 1")
     assert "You acknowledged this version on" in out.getvalue()
@@ -239,7 +221,7 @@ async def test_nothing_is_required_when_the_config_says_so(open_chat, person, en
 async def test_turkish_readers_get_the_turkish_policy_and_quiz(open_chat, person) -> None:
     person("mert@example.com", locale="tr")
     session, out = open_chat("mert@example.com")
-    await session.say("tryshare")
+    await session.say("share")
     assert "Önce sosyal medya politikamız" in out.getvalue()
     assert "[1] Politikayı okuyup onaylayın" in out.getvalue()
     await session.say("politika")

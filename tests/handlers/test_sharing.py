@@ -18,7 +18,16 @@ from storage.points import PointEntry
 from storage.tracking import Click, ShareIntent
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0"
-SHARE_LINK = re.compile(r"Share on (\w+) → (\S+)")
+SHARE_LINK = re.compile(r"(?:Share on (\w+)|(\w+) üzerinde paylaş) → \S+/s/(\S+)")
+
+
+CAPTION = r"(?:Suggested caption|Önerilen metin): “(\w+)”"
+NOTHING_NEW = "Şu an paylaşılacak yeni bir içerik yok. Yenisi geldiğinde size haber vereceğim."
+
+
+def share_codes(transcript: str) -> dict[str, str]:
+    """Network → share code, from the buttons of the cards printed (in either language)."""
+    return {en or tr: code for en, tr, code in SHARE_LINK.findall(transcript)}
 
 
 @pytest.fixture
@@ -73,9 +82,9 @@ async def test_the_whole_loop(world, engine) -> None:
 
     can, out = world.chat("can@example.com")
     await can.say("share")
-    links = dict(SHARE_LINK.findall(out.getvalue()))
+    links = share_codes(out.getvalue())
     assert set(links) == {"LinkedIn", "X", "Facebook"}
-    code = links["LinkedIn"].rsplit("/", 1)[1]
+    code = links["LinkedIn"]
 
     async with world.client() as client:
         shared = await client.get(f"/s/{code}", allow_redirects=False)
@@ -83,7 +92,7 @@ async def test_the_whole_loop(world, engine) -> None:
         intent = urlsplit(shared.headers["Location"])
         assert intent.netloc == "www.linkedin.com" and intent.path == "/sharing/share-offsite/"
         assert parse_qs(intent.query)["url"] == [f"http://127.0.0.1:3978/r/{code}"]
-        assert "You shared “Ödül” on LinkedIn. +5 points" in out.getvalue()
+        assert "“Ödül” içeriğini LinkedIn üzerinde paylaştınız. +5 puan" in out.getvalue()
 
         with session_scope(engine) as db:  # a minute passes: no longer a link preview
             for intent in db.exec(select(ShareIntent)).all():
@@ -106,9 +115,7 @@ async def test_the_whole_loop(world, engine) -> None:
         points = db.exec(select(PointEntry.kind, PointEntry.points)).all()
     assert sorted(points) == [("human_click", 1), ("share_intent", 5)]
     await can.say("share")
-    assert out.last_lines(1) == [
-        "Nothing new to share right now. I will let you know when there is."
-    ]
+    assert out.last_lines(1) == [NOTHING_NEW]
 
 
 async def test_x_gets_the_caption_and_colleagues_get_different_ones(world) -> None:
@@ -120,10 +127,10 @@ async def test_x_gets_the_caption_and_colleagues_get_different_ones(world) -> No
     await can.say("share")
     await eda.say("share")
     captions = [
-        re.search(r"Suggested caption: “(\w+)”", o.getvalue()).group(1) for o in (can_out, eda_out)
+        re.search(CAPTION, o.getvalue()).group(1) for o in (can_out, eda_out)
     ]
     assert captions[0] != captions[1]
-    x_code = dict(SHARE_LINK.findall(can_out.getvalue()))["X"].rsplit("/", 1)[1]
+    x_code = share_codes(can_out.getvalue())["X"]
     async with world.client() as client:
         shared = await client.get(f"/s/{x_code}", allow_redirects=False)
     query = parse_qs(urlsplit(shared.headers["Location"]).query)
@@ -137,16 +144,14 @@ async def test_another_caption_and_not_for_me(world, engine) -> None:
     )
     can, out = world.chat("can@example.com")
     await can.say("share")
-    first = re.findall(r"Suggested caption: “(\w+)”", out.getvalue())[-1]
+    first = re.findall(CAPTION, out.getvalue())[-1]
     await can.say("!click 4")
-    second = re.findall(r"Suggested caption: “(\w+)”", out.getvalue())[-1]
+    second = re.findall(CAPTION, out.getvalue())[-1]
     assert {first, second} == {"One", "Two"}
     await can.say("!click 5")
-    assert "Hidden. You will not see this item again." in out.getvalue()
+    assert "Gizlendi. Bu içeriği bir daha görmeyeceksiniz." in out.getvalue()
     await can.say("share")
-    assert out.last_lines(1) == [
-        "Nothing new to share right now. I will let you know when there is."
-    ]
+    assert out.last_lines(1) == [NOTHING_NEW]
     assert count(engine, ContentItem) == 1
 
 
@@ -199,7 +204,7 @@ async def test_bots_head_requests_and_previews_are_recorded_but_not_human(world,
     await add_item(world, "News", "https://example.com/n", "", "", "2", "", "", "", "", "n")
     can, out = world.chat("can@example.com")
     await can.say("share")
-    code = dict(SHARE_LINK.findall(out.getvalue()))["LinkedIn"].rsplit("/", 1)[1]
+    code = share_codes(out.getvalue())["LinkedIn"]
     async with world.client() as client:
         await client.get(f"/s/{code}", allow_redirects=False)
         preview = await client.get(
