@@ -60,6 +60,7 @@ class SlackAdapter:
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             client=self.client,
             process_before_response=True,
+            attaching_function_token_enabled=False,  # no workflow steps here
             logger=logging.getLogger("slack_bolt"),
             name="elci",
         )

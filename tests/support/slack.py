@@ -40,6 +40,7 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 TEAM = "T0ELCI001"
 BOT_USER = "U0ELCIBOT"
+APP_TOKEN = "xapp-1-A0ELCI-1234567890-abcdef0123456789"
 
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),
@@ -50,6 +51,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views.open": (),
     "views.update": (),
     "views.publish": (),
+    "apps.connections.open": (),  # Socket Mode: the app-level token's connections:write
 }
 """Bot scopes each Web API method needs (today's names; the 2020 spec lists older ones).
 A method missing here fails the test that calls it: add it with its scopes."""
@@ -63,6 +65,12 @@ NEWER_ARGUMENTS: dict[str, set[str]] = {
 }
 """Arguments Slack takes today that ``slack-web-api-openapi-v2.json`` predates."""
 
+NEWER_METHODS: dict[str, tuple[set[str], set[str]]] = {
+    # Socket Mode (2020, after the spec): no arguments but the app-level token.
+    "apps.connections.open": (set(), set()),
+}
+"""Methods the spec predates: (all, required) argument names."""
+
 
 @cache
 def web_api_spec() -> dict[str, Any]:
@@ -73,7 +81,7 @@ def method_parameters(method: str) -> tuple[set[str], set[str]] | None:
     """(all, required) argument names of a Web API method, or None when it does not exist."""
     path = web_api_spec()["paths"].get(f"/{method}")
     if path is None:
-        return None
+        return NEWER_METHODS.get(method)
     operation = next(iter(path.values()))
     params = [p for p in operation.get("parameters", []) if p["name"] != "token"]
     return {p["name"] for p in params}, {p["name"] for p in params if p.get("required")}
@@ -171,6 +179,8 @@ class SlackApiStandIn:
         self.views: dict[str, dict[str, Any]] = {}
         self._server: TestServer | None = None
         self._ts = 1_700_000_000
+        self.socket: web.WebSocketResponse | None = None
+        self.socket_replies: list[dict[str, Any]] = []
 
     @property
     def base(self) -> str:
@@ -217,6 +227,7 @@ class SlackApiStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -258,7 +269,8 @@ class SlackApiStandIn:
             return [f"{method}: no such Web API method"]
         allowed, required = known
         found = []
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}":
             found.append(f"{method}: missing or wrong bot token")
         missing = required - set(args)
         if missing:
@@ -277,6 +289,8 @@ class SlackApiStandIn:
         return found
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"url": f"ws://127.0.0.1:{self._server.port if self._server else 0}/socket"}
         if method == "auth.test":
             return {"user_id": BOT_USER, "bot_id": "B0ELCI", "team_id": TEAM, "user": "elci"}
         if method == "users.info":
@@ -293,6 +307,29 @@ class SlackApiStandIn:
             self.views[view_id] = view
             return {"view": {**view, "id": view_id}}
         return {}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's WebSocket: hello, then whatever ``push`` sends; keeps the acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self.socket = socket
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                self.socket_replies.append(json.loads(message.data))
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Send a Socket Mode envelope (``slash_commands``, ``events_api``, ``interactive``)."""
+        assert self.socket is not None, "no Socket Mode connection"
+        await self.socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -483,7 +520,7 @@ async def slack_api() -> AsyncIterator[SlackApiStandIn]:
     assert not api.violations, "Slack would refuse:\n" + "\n".join(api.violations)
 
 
-def slack_settings(engine: Engine, api: SlackApiStandIn) -> Any:
+def slack_settings(engine: Engine, api: SlackApiStandIn, app_token: str | None = None) -> Any:
     from bot.config import Settings
 
     return Settings(
@@ -491,7 +528,7 @@ def slack_settings(engine: Engine, api: SlackApiStandIn) -> Any:
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=api.url,
-        SLACK_APP_TOKEN=None,
+        SLACK_APP_TOKEN=app_token,
     )
 
 

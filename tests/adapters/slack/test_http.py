@@ -6,12 +6,17 @@ Elçi makes to the stand-in is checked against Slack's spec and Block Kit valida
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import logging
+import re
 import time
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot import logs
 from bot.i18n import N_
 from bot.replies import Button, Card, Form, FormField, Option, ReplaceCard
 from bot.router import Router
@@ -19,6 +24,8 @@ from storage.dedup import SeenDelivery
 from storage.engine import session_scope
 from storage.people import Person, PlatformAccount
 from tests.support.slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
     Fault,
     block_actions,
     direct_message,
@@ -380,3 +387,50 @@ async def test_an_unknown_slack_user_is_a_stranger_not_a_crash(slack, engine) ->
     slack.api.fail("users.info", Fault(status=200, error="user_not_found", headers={}))
     body = await (await slack.command("help", user="U0NOBODY")).json()
     assert "not in the Elçi directory yet" in all_text(body)
+
+
+def slow_router() -> Router:
+    router = Router()
+
+    @router.command("slow", summary=N_("show this list"))
+    async def slow(ctx, command) -> None:
+        await asyncio.sleep(0.6)
+        await ctx.reply("done")
+
+    return router
+
+
+async def test_a_slow_turn_is_acked_in_time_and_answers_later(
+    slack_for, engine, monkeypatch
+) -> None:
+    monkeypatch.setattr("adapters.slack.app.ACK_BUDGET_S", 0.2)
+    slack = await slack_for(slow_router())
+    slack.api.add_user("U0AYSE", "ayse@example.com")
+    started = time.monotonic()
+    response = await slack.command("slow", key="slow")
+    assert time.monotonic() - started < 0.5
+    assert response.status == 200 and await response.read() == b""
+    await slack.settle()
+    assert slack.api.responses == [
+        ("slow", {"text": "done", "response_type": "ephemeral", "replace_original": False})
+    ]
+
+
+async def test_no_token_or_signature_is_ever_logged(slack, engine) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    logs.configure("DEBUG", [BOT_TOKEN, SIGNING_SECRET], stream=stream)
+    try:
+        slack.api.add_user("U0AYSE", "ayse@example.com")
+        await slack.command("help")
+        await slack.event(direct_message("help"))
+        await slack.command("help", secret="wrong-secret")
+        await slack.settle()
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    written = stream.getvalue()
+    assert written  # DEBUG did log something
+    assert BOT_TOKEN not in written and SIGNING_SECRET not in written
+    assert not re.search(r"v0=[0-9a-f]{16,}", written)
