@@ -12,16 +12,18 @@ import click
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from adapters import slack
+from adapters import slack, teams
 from adapters.console.chat import ConsoleChat
-from bot.config import Settings
+from bot.config import Config, Settings
 from bot.i18n import Catalogs
 from bot.outbound import Outbound
+from bot.points import KINDS, points_for
 from bot.router import Router
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
 from handlers import help, language, policy, sharing, standing
+from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
 FEATURES = (help, language, sharing, policy, standing)
@@ -34,11 +36,19 @@ def build_router() -> Router:
     return router
 
 
+def check_config(config: Config) -> None:
+    """Parse every feature's section at start-up, so a mistake stops us with the key named."""
+    policy_of(config)
+    for kind in KINDS:
+        points_for(config, kind)
+
+
 def build_services(settings: Settings, engine: Engine | None = None) -> Services:
     engine = engine or make_engine(settings.database_url)
     outbound = Outbound(engine)
     if settings.slack_enabled:
         outbound.add(slack.SlackSender(settings))
+    outbound.add(teams.teams_sender(settings))
     return Services(settings, engine, build_router(), Catalogs(), outbound)
 
 
@@ -47,6 +57,10 @@ def build_web_app(services: Services) -> web.Application:
     app = make_app(services)
     if services.settings.slack_enabled:
         slack.mount(app, Bot(services).handle, services)
+    try:
+        teams.mount_teams(app, services, Bot(services).handle)
+    except teams.UnsafeEmulatorMode as exc:
+        raise click.ClickException(str(exc)) from exc
     return app
 
 
@@ -58,4 +72,4 @@ def build_console(services: Services, email: str, out: TextIO) -> ConsoleChat:
 
 def manifest_commands() -> list[click.Command]:
     """One ``elci manifest <platform>`` command per platform adapter."""
-    return [slack.slack_manifest]
+    return [slack.slack_manifest, teams.teams_manifest(lambda: build_services(Settings()))]

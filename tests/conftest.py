@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
-pytest_plugins = ["tests.support.turns", "tests.support.slack"]
+pytest_plugins = ["tests.support.turns", "tests.support.slack", "tests.support.teams"]
 
 POSTGRES_URL_ENV = "ELCI_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

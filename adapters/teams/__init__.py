@@ -6,3 +6,17 @@ move to the Microsoft 365 Agents SDK touches this folder only. Converters are pu
 is the HTTP side, ``turn`` the SDK callback, ``outbound`` the proactive ``Sender``,
 ``manifest`` the app package. ``app`` is what the composition root calls.
 """
+
+from adapters.teams.app import TeamsConnection, mount_teams, teams_sender
+from adapters.teams.config import UnsafeEmulatorMode
+from adapters.teams.manifest import teams_manifest
+from adapters.teams.outbound import TeamsSender
+
+__all__ = [
+    "TeamsConnection",
+    "TeamsSender",
+    "UnsafeEmulatorMode",
+    "mount_teams",
+    "teams_manifest",
+    "teams_sender",
+]

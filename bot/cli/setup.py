@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import click
+
 from bot import logs
 from bot.cli.db import upgraded_engine
-from bot.compose import build_services
-from bot.config import Settings
+from bot.compose import build_services, check_config
+from bot.config import ConfigError, Settings
 from bot.services import Services
 
 
@@ -22,4 +24,8 @@ def secrets_of(settings: Settings) -> list[str]:
 def prepare(settings: Settings | None = None, log_level: str | None = None) -> Services:
     settings = settings or Settings()
     logs.configure(log_level or settings.log_level, secrets_of(settings))
+    try:
+        check_config(settings.config)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from exc
     return build_services(settings, upgraded_engine(settings))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 
 from bot.outbound import NotReachable
+from bot.points import points_for
 from bot.replies import Text
 from bot.services import Services
 from bot.tracking.recorder import Hit, LinkRecorder, Outcome, Rules, Shared
@@ -91,14 +91,13 @@ def _redirect(outcome: Outcome) -> web.Response:
 
 
 def build_recorder(services: Services) -> LinkRecorder:
-    config: dict[str, Any] = services.settings.config.raw
-    points = config.get("points") or {}
-    window = (config.get("tracking") or {}).get("preview_window_seconds", 5)
+    config = services.settings.config
+    window = (config.raw.get("tracking") or {}).get("preview_window_seconds", 5)
     rules = Rules(
         public_url=services.settings.public_url,
         preview_window=timedelta(seconds=float(window)),
-        share_points=int(points.get("share_intent", 0)),
-        click_points=int(points.get("human_click", 0)),
+        share_points=points_for(config, "share_intent"),
+        click_points=points_for(config, "human_click"),
         writers=1 if services.engine.dialect.name == "sqlite" else PARALLEL_WRITERS,
     )
     return LinkRecorder(services.engine, rules)

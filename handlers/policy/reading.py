@@ -11,13 +11,13 @@ from dataclasses import replace
 from bot.context import Context
 from bot.events import Action, Command
 from bot.i18n import N_
+from bot.points import points_for
 from bot.replies import Answer, Button, Card, Fact
 from bot.roles import EMPLOYEE, HR, role_label
 from bot.router import Router
 from handlers.policy.config import Policy, policy_of
 from handlers.policy.gate import ACKNOWLEDGE, SHOW_POLICY, START_TRAINING, Readiness, readiness
 from handlers.policy.status import status_card
-from handlers.standing.points import points_for
 from storage.points import award
 from storage.policy import acknowledge
 

@@ -12,12 +12,12 @@ from typing import Any
 from bot.context import Context
 from bot.events import Action, Command, FormSubmit
 from bot.i18n import N_
+from bot.points import points_for
 from bot.replies import Answer, Button, Card, Form, FormField, Option
 from bot.roles import EMPLOYEE
 from bot.router import Router
 from handlers.policy.config import Training, policy_of
 from handlers.policy.gate import QUIZ_FORM, SHOW_POLICY, START_TRAINING, next_steps, readiness
-from handlers.standing.points import points_for
 from storage.points import award
 from storage.policy import best_pass, record_attempt
 

@@ -1,7 +1,7 @@
 """Standing: my points and rank (``stats``) and the leaderboards (``leaderboard``).
 
 Points come from the ledger (``storage.points``); the values per deed from the YAML's
-``points`` section, through :func:`handlers.standing.points.points_for`.
+``points`` section, through :func:`bot.points.points_for`.
 """
 
 from __future__ import annotations

@@ -39,3 +39,13 @@ def test_clicking_without_a_card_says_so(runner: CliRunner) -> None:
     result = runner.invoke(main, ["chat", "--as", "a@example.com", "--say", "!click 1"])
     assert result.exit_code == 0
     assert "! —" in result.output
+
+
+def test_a_bad_configuration_stops_with_the_key_named(runner: CliRunner, tmp_path) -> None:
+    config = tmp_path / "elci.yaml"
+    config.write_text("departments: {}\npoints: {share_intent: many}\n", "utf-8")
+    result = runner.invoke(
+        main, ["chat", "--as", "a@example.com", "--say", "help"], env={"ELCI_CONFIG": str(config)}
+    )
+    assert result.exit_code == 1
+    assert "configuration: points.share_intent: expected a whole number" in result.output
