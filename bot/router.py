@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.events import Action, Command, FormSubmit, HomeOpened, Installed, Message
@@ -17,6 +18,7 @@ from bot.text import fold_variants
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.jobs import JobContext
 
 CommandHandler = Callable[["Context", Command], Awaitable[None]]
 ActionHandler = Callable[["Context", Action], Awaitable[Answer]]
@@ -25,6 +27,7 @@ FormBuilder = Callable[["Context", dict[str, Any]], Form]
 InstallHandler = Callable[["Context", Installed], Awaitable[None]]
 HomeHandler = Callable[["Context", HomeOpened], Awaitable[None]]
 MessageHandler = Callable[["Context", Message], Awaitable[bool]]
+JobHandler = Callable[["JobContext"], Awaitable[None]]
 H = TypeVar("H")
 
 
@@ -53,6 +56,13 @@ class FormSpec:
     role: str | None = None
 
 
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    every: timedelta
+    handler: JobHandler
+
+
 class DuplicateRoute(ValueError):
     pass
 
@@ -65,6 +75,7 @@ class Router:
         self.install_handlers: list[InstallHandler] = []
         self.home_handlers: list[HomeHandler] = []
         self.message_handlers: list[MessageHandler] = []
+        self.jobs: dict[str, JobSpec] = {}
         self._verbs: dict[str, str] = {}
 
     def command(
@@ -118,6 +129,17 @@ class Router:
         self.message_handlers.append(handler)
         return handler
 
+    def every(self, name: str, interval: timedelta) -> Callable[[JobHandler], JobHandler]:
+        """A periodic job (reminders, escalations, scheduled sends): one process runs it at a
+        time, about every ``interval``, in ``elci serve`` or ``elci worker``."""
+
+        def register(handler: JobHandler) -> JobHandler:
+            self._claim(self.jobs, name)
+            self.jobs[name] = JobSpec(name, interval, handler)
+            return handler
+
+        return register
+
     def include(self, other: Router) -> None:
         for spec in other.commands.values():
             self._add_command(spec)
@@ -127,6 +149,9 @@ class Router:
         for form in other.forms.values():
             self._claim(self.forms, form.form_id)
             self.forms[form.form_id] = form
+        for job in other.jobs.values():
+            self._claim(self.jobs, job.name)
+            self.jobs[job.name] = job
         self.install_handlers.extend(other.install_handlers)
         self.home_handlers.extend(other.home_handlers)
         self.message_handlers.extend(other.message_handlers)

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from storage import content, dedup, people, points, policy, secrets, tracking
+from storage import content, dedup, leases, people, points, policy, secrets, tracking
 
 metadata = SQLModel.metadata
 
-__all__ = ["content", "dedup", "metadata", "people", "points", "policy", "secrets", "tracking"]
+__all__ = [
+    "content",
+    "dedup",
+    "leases",
+    "metadata",
+    "people",
+    "points",
+    "policy",
+    "secrets",
+    "tracking",
+]

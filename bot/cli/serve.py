@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import click
 from aiohttp import web
 
 from bot.cli.setup import prepare
 from bot.compose import build_web_app
+from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +22,22 @@ def serve() -> None:
     services = prepare()
     settings = services.settings
     app = build_web_app(services)
+    app.cleanup_ctx.append(_scheduler(Scheduler(services)))
     log.info("listening", extra={"host": settings.host, "port": settings.port})
     web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=10)
     log.info("stopped")
+
+
+def _scheduler(scheduler: Scheduler):  # type: ignore[no-untyped-def]
+    """The periodic jobs run beside the server, in its event loop, until it stops."""
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(scheduler.run_forever())
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    return lifetime
 
 
 def register(group: click.Group) -> None:

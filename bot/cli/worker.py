@@ -1,0 +1,38 @@
+"""``elci worker``: periodic jobs and deliveries only, for scaling out beside ``elci serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import click
+
+from bot.cli.setup import prepare
+from bot.jobs import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+@click.command("worker")
+def worker() -> None:
+    """Run the scheduler and delivery workers until SIGTERM or Ctrl-C."""
+    services = prepare()
+    asyncio.run(_run(Scheduler(services)))
+    log.info("stopped")
+
+
+async def _run(scheduler: Scheduler) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("worker started", extra={"jobs": sorted(scheduler.services.router.jobs)})
+    task = asyncio.create_task(scheduler.run_forever())
+    await stop.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(worker)

@@ -1,0 +1,72 @@
+"""Periodic jobs: due ones run once, in one process at a time, on either store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bot.jobs import Scheduler
+from bot.router import Router
+from storage.engine import session_scope
+from storage.leases import JobLease
+
+
+def job_router(runs: list[str], delay: float = 0.0) -> Router:
+    router = Router()
+
+    @router.every("test.tick", timedelta(minutes=10))
+    async def tick(ctx) -> None:
+        await asyncio.sleep(delay)
+        runs.append("tick")
+
+    return router
+
+
+async def test_a_due_job_runs_once_then_waits_its_interval(make_services, engine) -> None:
+    runs: list[str] = []
+    scheduler = Scheduler(make_services(job_router(runs)))
+    assert await scheduler.run_due() == ["test.tick"]
+    assert await scheduler.run_due() == []
+    assert runs == ["tick"]
+    with session_scope(engine) as db:
+        lease = db.get(JobLease, "test.tick")
+        assert lease.holder is None and lease.last_run is not None
+        lease.last_run -= timedelta(minutes=11)
+        db.add(lease)
+    assert await scheduler.run_due() == ["test.tick"]
+    assert runs == ["tick", "tick"]
+
+
+async def test_two_processes_never_run_the_same_job_together(make_services) -> None:
+    runs: list[str] = []
+    first = Scheduler(make_services(job_router(runs, delay=0.2)))
+    second = Scheduler(make_services(job_router(runs)))
+    second.holder = "another-host:1"
+    ran = await asyncio.gather(first.run_due(), second.run_due())
+    assert sorted(map(len, ran)) == [0, 1]
+    assert runs == ["tick"]
+
+
+def test_worker_runs_until_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "ELCI_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("elci")), "worker"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "w.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+    worker.send_signal(signal.SIGTERM)
+    _, stderr = worker.communicate(timeout=20)
+    assert worker.returncode == 0, stderr
+    assert '"message": "worker started"' in stderr and '"message": "stopped"' in stderr
