@@ -88,9 +88,15 @@ class SlackAdapter:
             await self._socket.connect_async()
             log.info("slack socket mode connected")
 
-    async def stop(self, _app: web.Application | None = None) -> None:
+    async def stop_taking_work(self, _app: web.Application | None = None) -> None:
+        """On shutdown: no new Socket Mode requests (HTTP stops taking them by itself)."""
         if self._socket is not None:
             await self._socket.close_async()
+            self._socket = None
+
+    async def stop(self, _app: web.Application | None = None) -> None:
+        """On cleanup, once no request is in flight: finish the turns, close the session."""
+        await self.stop_taking_work()
         await self.drain(SHUTDOWN_S)
         if self.client.session is not None:
             await self.client.session.close()
@@ -234,7 +240,8 @@ def mount(app: web.Application, handle: Handle, services: Services) -> SlackAdap
     app[SLACK_ADAPTER] = adapter
     app.router.add_post(PATH, adapter.dispatch)
     app.on_startup.append(adapter.start)
-    app.on_shutdown.append(adapter.stop)
+    app.on_shutdown.append(adapter.stop_taking_work)
+    app.on_cleanup.append(adapter.stop)
     return adapter
 
 
