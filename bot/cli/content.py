@@ -45,6 +45,7 @@ def content() -> None:
 @click.option("--language", type=click.Choice(["en", "tr"]), default="en")
 @click.option("--image-url", default=None)
 @click.option("--leader", is_flag=True, help="a leader's item: shown first and marked")
+@click.option("--publish", type=click.DateTime(), default=None, help="ISO date or date-time (UTC)")
 @click.option("--expires", type=click.DateTime(), default=None, help="ISO date or date-time (UTC)")
 def add_command(
     title: str,
@@ -56,6 +57,7 @@ def add_command(
     language: str,
     image_url: str | None,
     leader: bool,
+    publish: datetime | None,
     expires: datetime | None,
 ) -> None:
     """Add an item and print its id."""
@@ -69,6 +71,7 @@ def add_command(
         tags=tags,
         audience=selectors,
         captions={"any": list(captions)} if captions else {},
+        publish_at=_utc(publish),
         expires_at=_utc(expires),
         leader=leader,
     )

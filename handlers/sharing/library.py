@@ -53,6 +53,9 @@ def content_form(ctx: Context, state: dict[str, Any]) -> Form:
                 ),
             ),
             FormField("image_url", ctx.t("Image link")),
+            FormField(
+                "publish_at", ctx.t("Publish on"), kind="date", hint=ctx.t("Empty to publish now")
+            ),
             FormField("expires_at", ctx.t("Expires on"), kind="date"),
             FormField("leader", ctx.t("A leader's item: show it first"), kind="checkbox"),
         ),
@@ -62,7 +65,6 @@ def content_form(ctx: Context, state: dict[str, Any]) -> Form:
 @router.form(FORM_ID, build=content_form, role=HR)
 async def content_added(ctx: Context, submit: FormSubmit) -> Answer:
     values = submit.values
-    expires = values.get("expires_at")
     new = NewItem(
         title=values["title"],
         url=values["url"],
@@ -72,7 +74,8 @@ async def content_added(ctx: Context, submit: FormSubmit) -> Answer:
         tags=values.get("tags", "").split(","),
         audience=re.split(r"[,\s]+", values.get("audience", "")),
         captions={"any": values.get("captions", "").splitlines()},
-        expires_at=datetime.fromisoformat(expires).replace(tzinfo=UTC) if expires else None,
+        publish_at=_day(values.get("publish_at")),
+        expires_at=_day(values.get("expires_at")),
         leader=bool(values.get("leader")),
     )
     try:
@@ -91,6 +94,11 @@ async def content_added(ctx: Context, submit: FormSubmit) -> Answer:
         )
     )
     return None
+
+
+def _day(value: str | None) -> datetime | None:
+    """A date from the form, as the start of that day in UTC."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
 @router.command(

@@ -51,10 +51,17 @@ def world(make_services, chat, add_person):
     return World()
 
 
-async def add_item(world, *answers: str) -> str:
+FORM_DEFAULTS = {
+    "summary": "", "captions": "", "language": "2", "tags": "", "audience": "",
+    "image_url": "", "publish_at": "", "expires_at": "", "leader": "n",
+}  # fmt: skip
+
+
+async def add_item(world, title: str, url: str, **answers: str) -> str:
+    """HR fills the ``content add`` form at the console, field by field, in form order."""
     hr, out = world.chat("hr@example.com")
     await hr.say("content add")
-    for answer in answers:
+    for answer in (title, url, *{**FORM_DEFAULTS, **answers}.values()):
         await hr.say(answer)
     return out.getvalue()
 
@@ -69,14 +76,9 @@ async def test_the_whole_loop(world, engine) -> None:
         world,
         "Ödül",
         "https://example.com/news?id=7&utm_source=old",
-        "We won",
-        "Proud of us!\\nWhat a team.",
-        "2",
-        "award",
-        "",
-        "",
-        "",
-        "n",
+        summary="We won",
+        captions="Proud of us!\\nWhat a team.",
+        tags="award",
     )
     assert "Added #1: Ödül" in added
 
@@ -119,16 +121,12 @@ async def test_the_whole_loop(world, engine) -> None:
 
 
 async def test_x_gets_the_caption_and_colleagues_get_different_ones(world) -> None:
-    await add_item(
-        world, "Launch", "https://example.com/l", "", "One\\nTwo\\nThree", "2", "", "", "", "", "n"
-    )
+    await add_item(world, "Launch", "https://example.com/l", captions="One\\nTwo\\nThree")
     can, can_out = world.chat("can@example.com")
     eda, eda_out = world.chat("eda@example.com")
     await can.say("share")
     await eda.say("share")
-    captions = [
-        re.search(CAPTION, o.getvalue()).group(1) for o in (can_out, eda_out)
-    ]
+    captions = [re.search(CAPTION, o.getvalue()).group(1) for o in (can_out, eda_out)]
     assert captions[0] != captions[1]
     x_code = share_codes(can_out.getvalue())["X"]
     async with world.client() as client:
@@ -139,9 +137,7 @@ async def test_x_gets_the_caption_and_colleagues_get_different_ones(world) -> No
 
 
 async def test_another_caption_and_not_for_me(world, engine) -> None:
-    await add_item(
-        world, "Launch", "https://example.com/l", "", "One\\nTwo", "2", "", "", "", "", "n"
-    )
+    await add_item(world, "Launch", "https://example.com/l", captions="One\\nTwo")
     can, out = world.chat("can@example.com")
     await can.say("share")
     first = re.findall(CAPTION, out.getvalue())[-1]
@@ -156,22 +152,12 @@ async def test_another_caption_and_not_for_me(world, engine) -> None:
 
 
 async def test_leaders_first_then_my_language_and_only_my_audience(world) -> None:
-    await add_item(world, "English news", "https://example.com/1", "", "", "2", "", "", "", "", "n")
-    await add_item(world, "Türkçe haber", "https://example.com/2", "", "", "1", "", "", "", "", "n")
-    await add_item(world, "CEO post", "https://example.com/3", "", "", "2", "", "", "", "", "y")
-    await add_item(
-        world,
-        "Sales only",
-        "https://example.com/4",
-        "",
-        "",
-        "2",
-        "",
-        "department:sales",
-        "",
-        "",
-        "n",
-    )
+    await add_item(world, "English news", "https://example.com/1")
+    await add_item(world, "Türkçe haber", "https://example.com/2", language="1")
+    await add_item(world, "CEO post", "https://example.com/3", leader="y")
+    await add_item(world, "Sales only", "https://example.com/4", audience="department:sales")
+    await add_item(world, "Next year", "https://example.com/5", publish_at="2099-01-01")
+    await add_item(world, "Old news", "https://example.com/6", expires_at="2020-01-01")
     can, out = world.chat("can@example.com")
     await can.say("share")
     titles = re.findall(r"┌ (?:★ )?(.+)", out.getvalue())
@@ -201,7 +187,7 @@ async def test_forged_links_answer_404_and_redirect_nowhere(world, engine, path)
 
 
 async def test_bots_head_requests_and_previews_are_recorded_but_not_human(world, engine) -> None:
-    await add_item(world, "News", "https://example.com/n", "", "", "2", "", "", "", "", "n")
+    await add_item(world, "News", "https://example.com/n")
     can, out = world.chat("can@example.com")
     await can.say("share")
     code = share_codes(out.getvalue())["LinkedIn"]
@@ -229,11 +215,9 @@ async def test_bots_head_requests_and_previews_are_recorded_but_not_human(world,
 async def test_bad_urls_are_refused_and_nothing_is_stored(
     world, engine, tmp_path, make_services, chat
 ) -> None:
-    out = await add_item(world, "Bad", "javascript:alert(1)", "", "", "2", "", "", "", "", "n")
+    out = await add_item(world, "Bad", "javascript:alert(1)")
     assert "! Give a web address starting with http:// or https://." in out
-    out = await add_item(
-        world, "Bad", "https://trusted.example@evil.com/", "", "", "2", "", "", "", "", "n"
-    )
+    out = await add_item(world, "Bad", "https://trusted.example@evil.com/")
     assert "! Web addresses with a user name in them are not accepted." in out
     assert count(engine, ContentItem) == 0
 
@@ -242,19 +226,7 @@ async def test_bad_urls_are_refused_and_nothing_is_stored(
         "departments: {sales: {en: Sales, tr: Satış}}\ncontent: {allowed_domains: [example.com]}\n"
     )
     hr, out2 = chat("hr@example.com", services=make_services(config=config))
-    for line in (
-        "content add",
-        "Elsewhere",
-        "https://example.org/x",
-        "",
-        "",
-        "2",
-        "",
-        "",
-        "",
-        "",
-        "n",
-    ):
+    for line in ("content add", "Elsewhere", "https://example.org/x", *FORM_DEFAULTS.values()):
         await hr.say(line)
     assert "! example.org is not on the list of allowed sites: example.com." in out2.getvalue()
     await hr.say("https://news.example.com/x")
