@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import chat, content, db, manifest, people, serve, worker
+from bot.cli import chat, content, db, lint, manifest, people, serve, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,5 +12,5 @@ def main() -> None:
     """Elçi: the employee-advocacy bot for Slack and Microsoft Teams."""
 
 
-for family in (serve, worker, chat, db, people, content, manifest):
+for family in (serve, worker, chat, db, people, content, lint, manifest):
     family.register(main)
