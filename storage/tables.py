@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from storage import content, dedup, leases, people, points, policy, secrets, tracking
+from storage import content, dedup, drafts, leases, people, points, policy, secrets, tracking
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "content",
     "dedup",
+    "drafts",
     "leases",
     "metadata",
     "people",
