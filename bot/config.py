@@ -83,7 +83,17 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(raw, dict) or not isinstance(raw.get("departments", {}), dict):
         raise ConfigError(f"{path}: expected a mapping with a 'departments' mapping")
     departments = tuple(
-        Department(key=str(key), names={k: str(v) for k, v in (names or {}).items()})
-        for key, names in raw.get("departments", {}).items()
+        Department(key=str(key), names=_names(entry))
+        for key, entry in raw.get("departments", {}).items()
     )
     return Config(departments=departments, default_locale=raw.get("default_locale", "en"), raw=raw)
+
+
+def _names(entry: Any) -> dict[str, str]:
+    """A department's names by locale: the two-letter keys beside its other settings
+    (``description``, ``agents``, ``keywords`` …, read by the routing feature)."""
+    if not isinstance(entry, dict):
+        return {}
+    return {
+        str(k): str(v) for k, v in entry.items() if len(str(k)) == 2 and isinstance(v, str)
+    }

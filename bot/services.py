@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -19,3 +20,6 @@ class Services:
     router: Router
     catalogs: Catalogs
     outbound: Outbound
+    # What a feature builds once per process and reuses (the fitted request router, …),
+    # by the feature's own key; never shared state between processes.
+    cache: dict[str, Any] = field(default_factory=dict)

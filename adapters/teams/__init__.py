@@ -7,8 +7,9 @@ is the HTTP side, ``turn`` the SDK callback, ``outbound`` the proactive ``Sender
 ``manifest`` the app package. ``app`` is what the composition root calls.
 """
 
-from adapters.teams.app import TeamsConnection, mount_teams, teams_sender
+from adapters.teams.app import mount_teams, teams_sender
 from adapters.teams.config import UnsafeEmulatorMode
+from adapters.teams.connection import TeamsConnection
 from adapters.teams.manifest import teams_manifest
 from adapters.teams.outbound import TeamsSender
 

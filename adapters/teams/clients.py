@@ -8,9 +8,10 @@ comprehension costs about 5 ms of CPU; twice per activity that alone caps a proc
 the clients are stateless between calls (the credentials cache their own token), so one per
 (app id, service URL, audience) serves every turn.
 
-The cached connector clients also stop msrest from retrying on HTTP status codes: retries
-(429, 412, 502, 504, honouring Retry-After) are decided by ``adapters.teams.retry``, which
-needs to see the status, not a ``RetryError`` from deep inside urllib3.
+The cached connector clients also send over aiohttp in the event loop
+(``adapters.teams.http``) rather than ``requests`` in a thread pool, and so never retry
+on HTTP status codes themselves: retries (429, 412, 502, 504, honouring Retry-After) are
+decided by ``adapters.teams.retry``, which needs to see the status.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.skills import BotFrameworkClient
-from urllib3.util.retry import Retry
+
+from adapters.teams.http import Sessions, on_aiohttp
 
 MAX_CLIENTS = 256
 
@@ -60,25 +62,20 @@ def app_id_of(claims: ClaimsIdentity | None) -> str:
     return str(claims.get_claim_value("aud") or claims.get_claim_value("appid") or "")
 
 
-def without_status_retries(client: ConnectorClient) -> ConnectorClient:
-    """Keep retrying refused connections (nothing was sent), never HTTP statuses."""
-    client.config.retry_policy.policy = Retry(
-        total=None, connect=2, read=0, redirect=0, status=0, other=0, raise_on_status=False
-    )
-    return client
-
-
 class ReusingConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, app_id: str, cache: _Lru) -> None:
+    def __init__(
+        self, inner: ConnectorFactory, app_id: str, cache: _Lru, sessions: Sessions
+    ) -> None:
         self.inner = inner
         self.app_id = app_id
         self.cache = cache
+        self.sessions = sessions
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self.app_id, service_url, audience)
         client = self.cache.get(key)
         if client is None:
-            client = without_status_retries(await self.inner.create(service_url, audience))
+            client = on_aiohttp(await self.inner.create(service_url, audience), self.sessions)
             self.cache.put(key, client)
         return client
 
@@ -88,11 +85,12 @@ class ReusingAuthentication(BotFrameworkAuthentication):
 
     def __init__(self, inner: BotFrameworkAuthentication, size: int = MAX_CLIENTS) -> None:
         self.inner = inner
+        self.sessions = Sessions()
         self.connectors = _Lru(size)
         self.token_clients = _Lru(size)
 
     def _factory(self, inner: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
-        return ReusingConnectorFactory(inner, app_id_of(claims), self.connectors)
+        return ReusingConnectorFactory(inner, app_id_of(claims), self.connectors, self.sessions)
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str

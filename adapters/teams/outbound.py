@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
@@ -23,7 +22,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams.config import TeamsConfig
+from adapters.teams.connection import TeamsConnection
 from adapters.teams.retry import DEFAULT_POLICY, RetryPolicy, with_retries
 from adapters.teams.transport import to_activity
 from bot.replies import Reply
@@ -41,13 +40,13 @@ class TeamsSender:
 
     def __init__(
         self,
-        config: TeamsConfig,
-        adapter: CloudAdapter,
+        connection: TeamsConnection,
         policy: RetryPolicy = DEFAULT_POLICY,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
-        self.config = config
-        self.adapter = adapter
+        self.connection = connection
+        self.config = connection.config
+        self.adapter = connection.adapter
         self.policy = policy
         self.sleep = sleep
 

@@ -44,8 +44,9 @@ from jsonschema import Draft4Validator, validators
 from msrest.authentication import Authentication
 from sqlalchemy.engine import Engine
 
-from adapters.teams.app import TeamsConnection, mount_teams
+from adapters.teams.app import mount_teams
 from adapters.teams.config import Cloud, to_teams_config
+from adapters.teams.connection import TeamsConnection
 from adapters.teams.outbound import TeamsSender
 from adapters.teams.render import CARD_CONTENT_TYPE
 from bot.compose import build_router
@@ -583,7 +584,7 @@ async def teams_for(
             sleeps.append(seconds)
 
         connection = TeamsConnection(to_teams_config(settings, cloud), credentials)
-        sender = TeamsSender(connection.config, connection.adapter, sleep=sleep)
+        sender = TeamsSender(connection, sleep=sleep)
         services.outbound.add(sender)
         app = make_app(services)
         mount_teams(app, services, Bot(services).handle, cloud=cloud, credentials=credentials)
