@@ -73,15 +73,26 @@ class Classifier:
         if not self.trained:
             return [Routing("unsure", None, 0.0, ()) for _ in texts]
         normalized = [content(text) for text in texts]
-        features = self.vectorizer.transform(normalized)
-        scores = np.atleast_2d(self.model.decision_function(features))
+        confidence = _softmax(self._scores(normalized) / TEMPERATURE)
+        typed = [_topical_words(text) for text in texts]
+        words = _WordScores(self, sorted({word for found in typed for word in found}))
+        return [
+            self._verdict(norm, row, self._coverage(norm), found, words)
+            for norm, row, found in zip(normalized, confidence, typed, strict=True)
+        ]
+
+    def terms(self, text: str, department: str, limit: int = 3) -> tuple[str, ...]:
+        """The words of ``text`` that point most to ``department``, in text order."""
+        if not self.trained or department not in self.classes:
+            return ()
+        found = _topical_words(text)
+        return _WordScores(self, list(found)).terms(found, department, limit)
+
+    def _scores(self, normalized: Sequence[str]) -> np.ndarray:
+        scores = np.atleast_2d(self.model.decision_function(self.vectorizer.transform(normalized)))
         if scores.shape[1] == 1:  # two classes: one column of margins
             scores = np.hstack([-scores, scores])
-        confidence = _softmax(scores / TEMPERATURE)
-        return [
-            self._verdict(text, norm, row, self._coverage(norm))
-            for text, norm, row in zip(texts, normalized, confidence, strict=True)
-        ]
+        return scores
 
     def _coverage(self, normalized: str) -> float:
         """The share of the text's n-grams the vocabulary has seen: near 0 for gibberish."""
@@ -91,7 +102,12 @@ class Classifier:
         return sum(gram in self._known for gram in grams) / len(grams)
 
     def _verdict(
-        self, text: str, normalized: str, confidence: np.ndarray, coverage: float
+        self,
+        normalized: str,
+        confidence: np.ndarray,
+        coverage: float,
+        found: dict[str, str],
+        words: _WordScores,
     ) -> Routing:
         order = np.argsort(-confidence)
         ranking = tuple(
@@ -107,31 +123,39 @@ class Classifier:
             return Routing("nonsense", None, top, ranking)
         if best == SMALL_TALK:
             return Routing("small_talk", None, top, ranking)
-        terms = self.terms(text, best)
+        terms = words.terms(found, best)
         if top < self.vocabulary.threshold or not terms:  # no word of it points there
             return Routing("unsure", None, top, ranking, terms)
         return Routing("routed", best, top, ranking, terms)
 
-    def terms(self, text: str, department: str, limit: int = 3) -> tuple[str, ...]:
-        """The words of ``text`` that point most to ``department``: each word alone is
-        scored by the department's model, and the best few are kept, in text order."""
-        if not self.trained or department not in self.classes:
-            return ()
-        found = dict(
-            (norm, typed)
-            for typed, norm in reversed(words(text))
-            if len(norm) > 2 and norm not in STOPWORDS
-        )
+
+class _WordScores:
+    """Each word alone scored by every department's model, all words in one call: a
+    word's lead for a department is its margin there over its best other department."""
+
+    def __init__(self, classifier: Classifier, normalized: list[str]) -> None:
+        self.classes = classifier.classes
+        self.index = {word: i for i, word in enumerate(normalized)}
+        self.scores = classifier._scores(normalized) if normalized else np.zeros((0, 0))
+
+    def terms(self, found: dict[str, str], department: str, limit: int = 3) -> tuple[str, ...]:
         if not found:
             return ()
         column = self.classes.index(department)
-        normalized = list(found)
-        scores = np.atleast_2d(self.model.decision_function(self.vectorizer.transform(normalized)))
-        margin = scores[:, column] if scores.shape[1] > 1 else scores[:, 0]
-        others = np.delete(scores, column, axis=1).max(axis=1) if scores.shape[1] > 1 else 0
-        lead = margin - others
-        best = sorted(range(len(normalized)), key=lambda i: -lead[i])[:limit]
-        return tuple(found[normalized[i]] for i in sorted(best) if lead[i] > 0)
+        rows = self.scores[[self.index[word] for word in found]]
+        lead = rows[:, column] - np.delete(rows, column, axis=1).max(axis=1)
+        best = sorted(range(len(found)), key=lambda i: -lead[i])[:limit]
+        typed = list(found.values())
+        return tuple(typed[i] for i in sorted(best) if lead[i] > 0)
+
+
+def _topical_words(text: str) -> dict[str, str]:
+    """Normalized word → the word as typed, for the words that may name a topic."""
+    found: dict[str, str] = {}
+    for typed, norm in words(text):
+        if len(norm) > 2 and norm not in STOPWORDS:
+            found.setdefault(norm, typed)
+    return found
 
 
 def _training_set(vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
