@@ -7,14 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.compose import build_web_app
+from bot.config import Settings
+from bot.services import Services
 from storage.dedup import SeenDelivery
 from storage.engine import session_scope
 from storage.people import PlatformAccount
-from tests.support.teams import APP_ID, TENANT
+from tests.support.teams import APP_ID, TENANT, Keys
 
 ELCI = Path(sys.executable).with_name("elci")
 
@@ -63,8 +67,6 @@ async def test_a_missing_token_is_refused(teams) -> None:
 
 
 async def test_a_token_signed_by_another_key_is_refused(teams) -> None:
-    from tests.support.teams import Keys
-
     user = teams.user("john@example.com", "John")
     activity = teams.activities.message(user, "help")
     forged = Keys().token(activity["serviceUrl"])  # same kid, another key
@@ -124,3 +126,17 @@ def test_serve_refuses_emulator_mode_on_a_public_address(tmp_path: Path) -> None
     assert result.returncode != 0
     assert "Refusing to serve Teams without authentication on 0.0.0.0" in result.stderr
     assert "MICROSOFT_APP_ID" in result.stderr
+
+
+def test_emulator_mode_on_a_public_address_needs_an_explicit_yes(make_services) -> None:
+    base = make_services()
+
+    def services(**env: object) -> Services:
+        settings = Settings(ELCI_DATABASE_URL=str(base.engine.url), MICROSOFT_APP_ID="", **env)
+        return Services(settings, base.engine, base.router, base.catalogs, base.outbound)
+
+    with pytest.raises(click.ClickException, match="ELCI_ALLOW_UNAUTHENTICATED=1"):
+        build_web_app(services(ELCI_HOST="0.0.0.0"))
+    app = build_web_app(services(ELCI_HOST="0.0.0.0", ELCI_ALLOW_UNAUTHENTICATED=True))
+    assert any(r.resource.canonical == "/api/messages" for r in app.router.routes())
+    build_web_app(services(ELCI_HOST="::1"))

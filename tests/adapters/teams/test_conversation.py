@@ -9,7 +9,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from adapters.teams.inbound import RESERVED
-from bot.i18n import N_
+from adapters.teams.members import MemberCache
+from adapters.teams.turn import INSTALL_WINDOW_S, TeamsTurns
+from bot.events import Actor, Conversation, Installed
+from bot.i18n import N_, Catalogs
 from bot.replies import Button, Card, Form, FormField, Option, ReplaceCard
 from bot.router import Router
 from storage.dedup import SeenDelivery
@@ -289,3 +292,14 @@ async def test_an_unknown_invoke_is_not_implemented(teams) -> None:
     response = await teams.post(activity)
     assert response.status == 501
     assert teams.connector.sent() == []
+
+
+def test_one_welcome_per_install_even_across_a_window_boundary(engine) -> None:
+    now = [INSTALL_WINDOW_S - 1.0]
+    turns = TeamsTurns(None, Catalogs(), engine, MemberCache(), clock=lambda: now[0])
+    install = Installed(Actor("teams", "29:1a"), Conversation("a:1conv"))
+    assert turns._is_news(install)
+    now[0] = INSTALL_WINDOW_S + 1.0  # the twin activity, just after the boundary
+    assert not turns._is_news(install)
+    now[0] = 4 * INSTALL_WINDOW_S  # installed again, much later
+    assert turns._is_news(install)
