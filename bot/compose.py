@@ -19,14 +19,15 @@ from bot.i18n import Catalogs
 from bot.outbound import Outbound
 from bot.points import KINDS, points_for
 from bot.router import Router
+from bot.routing import vocabulary_of
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
-from handlers import help, language, policy, sharing, standing
+from handlers import help, language, policy, routing, sharing, standing
 from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
-FEATURES = (help, language, sharing, policy, standing)
+FEATURES = (help, language, sharing, policy, standing, routing)
 
 
 def build_router() -> Router:
@@ -39,6 +40,7 @@ def build_router() -> Router:
 def check_config(config: Config) -> None:
     """Parse every feature's section at start-up, so a mistake stops us with the key named."""
     policy_of(config)
+    vocabulary_of(config)
     for kind in KINDS:
         points_for(config, kind)
 

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.engine import Engine
 
 from bot.replies import Reply
-from bot.transport import Sender
+from bot.transport import ChannelSender, Sender
 from storage.engine import session_scope
 from storage.people import PlatformAccount, accounts_of
 
@@ -39,3 +39,14 @@ class Outbound:
             await sender.deliver(account.user_id, account.conversation_ref, reply)
             return account.platform
         raise NotReachable(f"person {person_id} has no reachable account")
+
+    def can_post_to(self, platform: str) -> bool:
+        return isinstance(self.senders.get(platform), ChannelSender)
+
+    async def send_to_channel(self, platform: str, channel: str, reply: Reply) -> None:
+        """Post in a channel on ``platform``; raises ``NotReachable`` when no sender here
+        can post to channels there (check ``can_post_to`` first to fall back to people)."""
+        sender = self.senders.get(platform)
+        if not isinstance(sender, ChannelSender):
+            raise NotReachable(f"no channel sender for {platform}")
+        await sender.deliver_to_channel(channel, reply)

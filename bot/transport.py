@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.replies import Card, Form, Reply
 
@@ -27,6 +27,19 @@ class Sender(Protocol):
         self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
     ) -> None:
         """Raises on failure, so the caller can record it and retry."""
+
+
+@runtime_checkable
+class ChannelSender(Protocol):
+    """A sender that can also post into a shared channel, such as a department's queue
+    (a Slack channel id, a Teams channel conversation id). Optional: an adapter that
+    cannot post to channels simply does not have ``deliver_to_channel``, and features fall
+    back to people (see ``Outbound.send_to_channel``)."""
+
+    platform: str
+
+    async def deliver_to_channel(self, channel: str, reply: Reply) -> None:
+        """Raises ``DeliveryError`` on failure, like ``deliver``."""
 
 
 class DeliveryError(RuntimeError):

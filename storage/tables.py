@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from storage import content, dedup, drafts, leases, people, points, policy, secrets, tracking
+from storage import (
+    content,
+    dedup,
+    drafts,
+    leases,
+    people,
+    points,
+    policy,
+    requests,
+    secrets,
+    tracking,
+)
 
 metadata = SQLModel.metadata
 
@@ -22,6 +33,7 @@ __all__ = [
     "people",
     "points",
     "policy",
+    "requests",
     "secrets",
     "tracking",
 ]
