@@ -23,11 +23,11 @@ from bot.routing import vocabulary_of
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
-from handlers import help, language, policy, routing, sharing, standing
+from handlers import drafts, help, language, policy, routing, sharing, standing
 from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
-FEATURES = (help, language, sharing, policy, standing, routing)
+FEATURES = (help, language, sharing, policy, standing, drafts, routing)
 
 
 def build_router() -> Router:
@@ -41,6 +41,7 @@ def check_config(config: Config) -> None:
     """Parse every feature's section at start-up, so a mistake stops us with the key named."""
     policy_of(config)
     vocabulary_of(config)
+    drafts.check_config(config)
     for kind in KINDS:
         points_for(config, kind)
 
