@@ -19,7 +19,7 @@ from bot.transport import DeliveryError
 from bot.turn import Bot
 from handlers.drafts import jobs
 from storage.content import ContentItem
-from storage.drafts import Draft, DraftEvent, DraftVersion, Review
+from storage.drafts import Draft, DraftEvent, DraftVersion, Review, ReviewerRotation
 from storage.engine import session_scope
 from storage.people import Person, utcnow
 from storage.points import PointEntry
@@ -138,6 +138,11 @@ async def submit(chat: ConsoleChat, title: str, body: str, *, tags: str = "", li
 def flat(out: Transcript) -> str:
     """The transcript with wrapped card lines joined again."""
     return out.getvalue().replace("\n│ ", " ")
+
+
+def last_card(out: Transcript) -> str:
+    """The last card printed, wrapped lines joined."""
+    return "┌" + out.getvalue().rsplit("┌", 1)[-1].replace("\n│ ", " ")
 
 
 def status_of(world: World, draft_id: int = 1) -> str:
@@ -280,3 +285,307 @@ async def test_a_legal_tag_or_a_confidential_marker_brings_legal_in(world) -> No
     await fill(mert, "", "", "")
     assert status_of(world, 3) == "published"
     assert status_of(world, 2) == "in_review"
+
+
+async def test_reviewers_take_turns_and_never_review_their_own(world, people) -> None:
+    people("melek@example.com", "marketing", ("reviewer", "blogger"), name="Melek")
+    melek, melek_out = await world.chat("melek@example.com")
+    ayse, _ = await world.chat("ayse@example.com")
+    for email in ("mert@example.com", "melis@example.com"):
+        await world.chat(email)
+    for n in range(4):
+        await submit(ayse, f"Post {n}", "Nice")
+    await submit(melek, "Mine", "Nice too")
+    await submit(melek, "Mine again", "Nice too")
+    reviewers = {r.draft_id: r.reviewer_id for r in world.all(Review)}
+    mert, melis, melek_id = 2, 3, 7
+    assert [reviewers[d] for d in (1, 2, 3, 4)] == [mert, melis, melek_id, mert]
+    assert melek_id not in (reviewers[5], reviewers[6])
+    assert world.one(ReviewerRotation).last_person_id == reviewers[6]
+    assert "Review for Marketing: Mine" not in melek_out.getvalue()
+
+
+# --- nothing submitted is lost ----------------------------------------------------------
+
+
+async def test_an_unreachable_reviewer_leaves_the_draft_visible_and_retried(world) -> None:
+    ayse, out = await world.chat("ayse@example.com")
+    await submit(ayse, "Hello", "World")  # Mert has never talked to Elçi: no way to reach him
+    assert status_of(world) == "in_review"
+    assert "waiting for a reviewer: could not reach Mert, retrying" in flat(out)
+    await ayse.say("drafts")
+    assert "#1 Hello — in review: Marketing: waiting for a reviewer: could not reach Mert" in flat(
+        out
+    )
+    review = world.one(Review)
+    assert review.delivered_at is None and review.attempts == 1 and review.next_try_at
+
+    _mert, mert_out = await world.chat("mert@example.com")
+    await jobs.retry(world.jobs())  # not due yet
+    assert "Review for Marketing: Hello" not in mert_out.getvalue()
+    world.backdate(review.id, 0)
+    await jobs.retry(world.jobs())
+    assert "Review for Marketing: Hello" in mert_out.getvalue()
+    assert world.one(Review).delivered_at is not None
+    await ayse.say("drafts")
+    assert "#1 Hello — in review: Marketing: Mert, waiting" in last_card(out)
+
+
+async def test_a_platform_error_changes_nothing_but_the_delivery_status(world) -> None:
+    ayse, out = await world.chat("ayse@example.com")
+    _mert, mert_out = await world.chat("mert@example.com")
+    world.consoles.broken.add("mert@example.com")
+    await submit(ayse, "Hello", "World")
+    assert status_of(world) == "in_review"
+    assert world.one(Review).delivery_error == "RuntimeError"
+    assert "could not reach Mert, retrying" in flat(out)
+    world.consoles.broken.clear()
+    world.backdate(world.one(Review).id, 0)
+    await jobs.retry(world.jobs())
+    assert "Review for Marketing: Hello" in mert_out.getvalue()
+
+
+async def test_a_failing_check_keeps_the_draft_and_the_scheduler_finishes(
+    world, monkeypatch
+) -> None:
+    from handlers.drafts import flow
+
+    ayse, out = await world.chat("ayse@example.com")
+    await world.chat("mert@example.com")
+    real = flow.check
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(flow, "check", broken)
+    await submit(ayse, "Hello", "World")
+    assert "Your draft #1 is saved. I could not finish checking it just now" in flat(out)
+    assert status_of(world) == "checking" and world.one(DraftVersion).body == "World"
+    await ayse.say("drafts")
+    assert "#1 Hello — received, being checked" in flat(out)
+
+    monkeypatch.setattr(flow, "check", real)
+    with session_scope(world.engine) as db:
+        draft = db.get(Draft, 1)
+        draft.updated_at -= timedelta(minutes=5)
+        db.add(draft)
+    await jobs.retry(world.jobs())
+    assert status_of(world) == "in_review"
+    assert "In review: Hello" in out.getvalue()  # told by the scheduler, in her chat
+
+
+# --- permissions ------------------------------------------------------------------------
+
+
+def snapshot(engine) -> dict[str, list]:
+    from sqlalchemy import select as sa_select
+
+    from storage.tables import metadata
+
+    with session_scope(engine) as db:
+        return {
+            t.name: sorted(map(repr, db.execute(sa_select(t)).all()))
+            for t in metadata.sorted_tables
+            if t.name != "platformaccount"
+        }
+
+
+@pytest.mark.parametrize("verdict", ["review.approve", "review.changes", "review.reject"])
+async def test_only_the_assigned_reviewer_decides_and_refusals_change_nothing(
+    world, people, verdict
+) -> None:
+    people("ayla@example.com", "marketing", ("reviewer", "blogger"), name="Ayla")
+    ayse, _ = await world.chat("ayse@example.com")
+    await world.chat("mert@example.com")
+    await submit(ayse, "Hello", "World")
+    review = world.one(Review)
+    assert review.reviewer_id == 2
+
+    async def press(email: str) -> list[str]:
+        from adapters.console.inbound import to_actor, to_conversation
+        from bot.events import Action
+        from tests.support.recorder import Recorder
+
+        recorder = Recorder()
+        action = Action(to_actor(email), to_conversation(email), verdict, str(review.id))
+        await Bot(world.services).handle(action, recorder)
+        return recorder.texts
+
+    before = snapshot(world.engine)
+    assert await press("can@example.com") == ["Only people with the reviewer role can do that."]
+    assert await press("melis@example.com") == ["This review is assigned to someone else."]
+    assert snapshot(world.engine) == before
+
+    # The author who is a reviewer too can never decide on her own draft.
+    ayla, _ayla_out = await world.chat("ayla@example.com")
+    await submit(ayla, "Mine", "All mine")
+    [own] = world.all(Review, col(Review.draft_id) == 2)
+    assert own.reviewer_id != 8
+    review = own
+    before = snapshot(world.engine)
+    assert await press("ayla@example.com") == ["You cannot review your own draft."]
+    assert snapshot(world.engine) == before
+
+
+async def test_a_forged_form_is_refused_too(world) -> None:
+    from adapters.console.inbound import to_actor, to_conversation
+    from bot.events import FormSubmit
+    from tests.support.recorder import Recorder
+
+    ayse, _ = await world.chat("ayse@example.com")
+    await world.chat("mert@example.com")
+    await submit(ayse, "Hello", "World")
+    before = snapshot(world.engine)
+    email = "melis@example.com"
+    form = FormSubmit(to_actor(email), to_conversation(email), "review.approval", {}, {"review": 1})
+    recorder = Recorder()
+    await Bot(world.services).handle(form, recorder)
+    assert recorder.texts == ["This review is assigned to someone else."]
+    assert snapshot(world.engine) == before
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+async def test_a_waiting_review_reminds_once_then_escalates_once(world) -> None:
+    ayse, _ = await world.chat("ayse@example.com")
+    _mert, mert_out = await world.chat("mert@example.com")
+    _leyla, leyla_out = await world.chat("leyla@example.com")
+    await submit(ayse, "Hello", "World")
+    review_id = world.one(Review).id
+    await jobs.remind(world.jobs())
+    assert "Reminder" not in mert_out.getvalue()
+
+    world.backdate(review_id, 25)
+    await jobs.remind(world.jobs())
+    await jobs.remind(world.jobs())
+    assert mert_out.getvalue().count("Reminder: this draft is still waiting for your review.") == 1
+    assert "waiting too long" not in leyla_out.getvalue()
+
+    world.backdate(review_id, 49)
+    await jobs.remind(world.jobs())
+    await jobs.remind(world.jobs())
+    assert leyla_out.getvalue().count("A draft is waiting too long for review") == 1
+    assert "“Hello” (draft #1 by Ayşe) has waited 49 hours for Mert" in flat(leyla_out)
+    assert world.one(Review).escalated_to == 5
+
+
+async def test_the_lead_named_in_the_config_hears_when_nobody_can_review(
+    make_services, engine, tmp_path, people
+) -> None:
+    people("lale@example.com", "legal", ("employee",), name="Lale")
+    raw_departments = yaml.safe_load(
+        files("bot").joinpath("default_config.yaml").read_text("utf-8")
+    )["departments"]
+    raw_departments["legal"]["lead"] = "lale@example.com"
+    config = write_config(
+        tmp_path,
+        departments=raw_departments,
+        review={"reviewers": [{"department": "legal"}]},
+    )
+    with session_scope(engine) as db:  # nobody in Legal may review
+        for person in db.exec(select(Person).where(col(Person.department) == "legal")).all():
+            person.roles = ["employee"]
+            db.add(person)
+    world = World(make_services(config=config), engine)
+    ayse, out = await world.chat("ayse@example.com")
+    _lale, lale_out = await world.chat("lale@example.com")
+    await submit(ayse, "Hello", "World")
+    assert "Legal: waiting for a reviewer: nobody else there can review it yet" in flat(out)
+    with session_scope(engine) as db:
+        review = db.exec(select(Review)).one()
+        review.created_at -= timedelta(hours=50)
+        db.add(review)
+    await jobs.remind(world.jobs())
+    assert "nobody in Legal can review it" in flat(lale_out)
+
+
+async def test_approved_for_later_is_scheduled_then_published(world) -> None:
+    ayse, ayse_out = await world.chat("ayse@example.com")
+    mert, _ = await world.chat("mert@example.com")
+    can, can_out = await world.chat("can@example.com")
+    await submit(ayse, "Launch", "Soon")
+    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    await mert.say("!click 1")
+    await fill(mert, "", tomorrow, "25:00")  # not a time: asked again
+    assert "Give a time as HH:MM, for example 09:30." in mert.out.getvalue()
+    await mert.say("09:30")
+    assert status_of(world) == "scheduled"
+    assert f"It will be published on {tomorrow} 09:30 (UTC)" in flat(ayse_out)
+    await can.say("share")
+    assert "Launch" not in can_out.getvalue()  # the feed hides it until then
+
+    with session_scope(world.engine) as db:
+        draft = db.get(Draft, 1)
+        item = db.get(ContentItem, draft.item_id)
+        draft.publish_at = item.publish_at = utcnow() - timedelta(minutes=1)
+        db.add(draft)
+        db.add(item)
+    await jobs.retry(world.jobs())
+    assert status_of(world) == "published"
+    assert "The time has come: it is in colleagues' feeds now." in flat(ayse_out)
+    await can.say("share")
+    assert "Launch" in can_out.getvalue()
+
+
+async def test_a_rejection_is_final_and_told(world) -> None:
+    ayse, out = await world.chat("ayse@example.com")
+    mert, mert_out = await world.chat("mert@example.com")
+    await submit(ayse, "Hello", "World")
+    await mert.say("!click 3")
+    await mert.say("Off topic for us")
+    assert "You rejected it: “Off topic for us”" in mert_out.getvalue()
+    assert (
+        "Not accepted: Hello" in out.getvalue()
+        and "Mert (Marketing) did not accept it:" in out.getvalue()
+    )
+    assert status_of(world) == "rejected" and world.all(ContentItem) == []
+    await mert.say("review")
+    assert "Nothing waits for your review." in mert_out.getvalue()
+
+
+# --- the policy gate and the config -----------------------------------------------------
+
+
+async def test_submission_waits_behind_the_policy_gate(make_services, engine, tmp_path, people):
+    raw_policy = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
+    policy = {**raw_policy["policy"], "required": True}
+    world = World(make_services(config=write_config(tmp_path, policy=policy)), engine)
+    ayse, out = await world.chat("ayse@example.com")
+    await ayse.say("submit")
+    assert "First, our social media policy" in out.getvalue()
+    assert not ayse.form_open
+    assert world.all(Draft) == []
+
+
+def test_review_config_mistakes_name_the_key() -> None:
+    from bot.config import ConfigError
+    from handlers.drafts.config import parse
+
+    departments = {"marketing", "legal"}
+    assert [r.department for r in parse({}, departments).rules] == ["marketing"]
+    for section, key in [
+        ({"reviewers": [{"department": "nope"}]}, r"review\.reviewers\[1\]\.department"),
+        ({"reviewers": [{"department": "legal", "when": {"findings": ["x"]}}]}, "when.findings"),
+        ({"reviewers": []}, r"review\.reviewers"),
+        ({"remind_after_hours": 50}, "escalate_after_hours"),
+        ({"remind_after_hours": "soon"}, "remind_after_hours"),
+    ]:
+        with pytest.raises(ConfigError, match=key):
+            parse({"review": section}, departments)
+
+
+async def test_everything_in_turkish_for_a_turkish_author(world, people) -> None:
+    people("selin@example.com", "sales", ("blogger",), locale="tr", name="Selin")
+    selin, out = await world.chat("selin@example.com")
+    await world.chat("mert@example.com")
+    await selin.say("gönder")
+    await fill(selin, "Yeni ofis", f"TC {ID_NUMBER}", LINK, "1", "", "1")
+    text = flat(out)
+    assert "Taslak #1: Yeni ofis" in text
+    assert f"⛔ T.C. kimlik numarası paylaşım metninde, 1. satır: “{ID_NUMBER}”" in text
+    assert "Durum: kontrole takıldı" in text
+    await selin.say("!click 1")
+    await fill(selin, "Yeni ofis", "Yeni ofisimiz harika", LINK, "1", "", "1")
+    await selin.say("taslaklar")
+    assert "#1 Yeni ofis — incelemede: Pazarlama: Mert, bekleniyor" in flat(out)
