@@ -149,6 +149,18 @@ def message_violations(message: dict[str, Any], where: str) -> list[str]:
     return found
 
 
+def ack_violations(body: bytes) -> list[str]:
+    """What Elçi answered in an ack must be valid too: a message, or a modal's next view."""
+    if not body.startswith(b"{"):
+        return []
+    answer = json.loads(body)
+    if answer.get("response_action") in ("update", "push"):
+        return view_violations(answer.get("view", {}), "ack.view")
+    if "text" in answer or "blocks" in answer:
+        return message_violations(answer, "ack")
+    return []
+
+
 @dataclass
 class Call:
     method: str
@@ -368,7 +380,9 @@ class SlackDriver:
         secret: str = SIGNING_SECRET,
     ) -> Any:
         signed = {**sign(body, timestamp, secret), "Content-Type": content_type, **(headers or {})}
-        return await self.client.post("/slack/events", data=body.encode(), headers=signed)
+        response = await self.client.post("/slack/events", data=body.encode(), headers=signed)
+        self.api.violations += ack_violations(await response.read())
+        return response
 
     async def command(
         self, text: str, user: str = "U0AYSE", channel: str = "C0GENERAL", **kw: Any

@@ -154,6 +154,17 @@ async def test_a_redelivered_event_is_processed_once(slack, engine) -> None:
     assert count(engine, SeenDelivery) == 1
 
 
+async def test_a_redelivery_to_another_process_is_skipped_there(slack_for, engine) -> None:
+    first, second = await slack_for(), await slack_for()  # two servers, one database
+    first.api.add_user("U0AYSE", "ayse@example.com")
+    event = direct_message("help")
+    await first.event(event, event_id="Ev0ELSEWHERE")
+    await first.settle()
+    await second.event(event, event_id="Ev0ELSEWHERE", headers={"X-Slack-Retry-Num": "1"})
+    await second.settle()
+    assert len(first.api.called("chat.postMessage")) == 1
+
+
 async def test_bad_signature_and_stale_timestamp_get_401_and_write_nothing(slack, engine) -> None:
     slack.api.add_user("U0AYSE", "ayse@example.com")
     forged = await slack.command("help", secret="not-the-signing-secret")
@@ -434,3 +445,30 @@ async def test_no_token_or_signature_is_ever_logged(slack, engine) -> None:
     assert written  # DEBUG did log something
     assert BOT_TOKEN not in written and SIGNING_SECRET not in written
     assert not re.search(r"v0=[0-9a-f]{16,}", written)
+
+
+async def test_a_card_answering_a_form_replaces_the_modal(slack_for, engine) -> None:
+    router = Router()
+
+    def build(ctx, state) -> Form:
+        return Form("t.ok", "Confirm", fields=(FormField("x", "X"),), submit_label="OK")
+
+    @router.command("confirm", summary=N_("show this list"))
+    async def confirm(ctx, command) -> None:
+        await ctx.open_form("t.ok")
+
+    @router.form("t.ok", build=build)
+    async def confirmed(ctx, submit):
+        return ReplaceCard(Card("Thanks <@U0BOSS>", body=submit.values["x"]))
+
+    slack = await slack_for(router)
+    slack.api.add_user("U0AYSE", "ayse@example.com")
+    await slack.command("confirm")
+    await slack.settle()
+    view = slack.api.called("views.open")[0]["view"]
+    answer = await slack.interact(
+        view_submission(view, {"x": {"type": "plain_text_input", "value": "<!here>"}})
+    )
+    body = await answer.json()
+    assert body["response_action"] == "update" and body["view"]["type"] == "modal"
+    assert "&lt;!here&gt;" in all_text(body["view"]) and "<!here>" not in all_text(body)
