@@ -3,7 +3,7 @@
 In one run, on this machine, each server in its own process on 127.0.0.1:
 - Elçi: ``elci serve`` with Slack enabled, on a SQLite file (and on PostgreSQL when one
   answers at ELCI_BENCH_POSTGRES_URL or 127.0.0.1:5432), the directory holding the bench
-  user, the Web API being the test suite's stand-in (tests/support/slack.py) served from
+  user, the Web API being the test suite's stand-in (tests/support/slack_api.py) served from
   this process. The whole turn runs per request: signature check, users.info (cached),
   identity from the database, role check, help card, Block Kit, the reply in the ack.
 - bare bolt: a slack-bolt ``AsyncApp`` on aiohttp answering ``/elci`` with a fixed text in
@@ -41,10 +41,10 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.slack import (  # noqa: E402
+from tests.support.slack_api import SlackApiStandIn  # noqa: E402
+from tests.support.slack_wire import (  # noqa: E402
     BOT_TOKEN,
     SIGNING_SECRET,
-    SlackApiStandIn,
     sign,
     slash_command,
 )
