@@ -81,7 +81,8 @@ def _retry_after(headers: dict[str, Any]) -> float | None:
 
 
 class SlackSender:
-    """``Sender`` for platform "slack"; ``conversation_ref`` is ``{"channel": ...}`` or None."""
+    """``Sender`` and ``ChannelSender`` for platform "slack"; ``conversation_ref`` is
+    ``{"channel": ...}`` or None (then the person's DM is opened by user id)."""
 
     platform = "slack"
 
@@ -107,6 +108,11 @@ class SlackSender:
             except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
                 raise to_delivery_error(exc) from exc
         return {"channel": str(channel), "ts": str(sent.get("ts") or "")}
+
+    async def deliver_to_channel(self, channel: str, reply: Reply) -> None:
+        """Post in a shared channel (a department's queue). The bot must be a member of it
+        (``/invite @Elçi``); otherwise Slack says ``not_in_channel``, a permanent error."""
+        await self.post("", {"channel": channel}, reply)
 
     async def update(self, message_ref: dict[str, str], reply: Reply) -> None:
         """Replace a message sent earlier (a broadcast card whose state changed)."""

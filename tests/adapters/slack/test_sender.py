@@ -103,3 +103,15 @@ async def test_outbound_sends_to_a_persons_slack_account(engine, slack_api) -> N
         person_id = person.id
     assert await services.outbound.send(person_id, Text("Campaign!")) == "slack"
     assert slack_api.called("chat.postMessage")[0]["channel"] == "D0AYSE"
+
+
+async def test_a_department_channel_gets_the_post(sqlite_engine, slack_api) -> None:
+    services = build_services(slack_settings(sqlite_engine, slack_api), sqlite_engine)
+    assert services.outbound.can_post_to("slack")
+    await services.outbound.send_to_channel("slack", "C0LEGAL", Card("New request"))
+    [posted] = slack_api.called("chat.postMessage")
+    assert posted["channel"] == "C0LEGAL" and slack_api.called("conversations.open") == []
+    slack_api.fail("chat.postMessage", Fault(status=200, error="not_in_channel", headers={}))
+    with pytest.raises(DeliveryError) as raised:
+        await services.outbound.send_to_channel("slack", "C0LEGAL", Text("again"))
+    assert raised.value.permanent and raised.value.reason == "not_in_channel"
