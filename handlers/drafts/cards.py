@@ -126,6 +126,8 @@ def status_text(
         text = tr.t("approved, to be published on {when}", when=when)
     if draft.status in ("in_review", "changes_requested", "rejected"):
         parts = [review_part(tr, review, people, departments) for review in reviews]
+        if not parts and draft.status == "in_review":
+            parts = [tr.t("no department reviews drafts yet (see review in the configuration)")]
         text += ": " + "; ".join(parts) if parts else ""
     return text
 

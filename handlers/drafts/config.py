@@ -71,12 +71,15 @@ def review_config(config: Config) -> ReviewConfig:
 def parse(raw: Mapping[str, Any], departments: set[str]) -> ReviewConfig:
     section = raw.get("review") or {}
     _expect(isinstance(section, Mapping), "review", "expected a mapping")
-    listed = section.get("reviewers", list(DEFAULT_RULES))
-    _expect(
-        isinstance(listed, list) and bool(listed),
-        "review.reviewers",
-        "expected a list of at least one {department: KEY, when: …}",
-    )
+    if "reviewers" in section:
+        listed = section["reviewers"]
+        _expect(
+            isinstance(listed, list) and bool(listed),
+            "review.reviewers",
+            "expected a list of at least one {department: KEY, when: …}",
+        )
+    else:  # the default, as far as the departments allow
+        listed = [rule for rule in DEFAULT_RULES if rule["department"] in departments]
     rules = tuple(
         _rule(entry, f"review.reviewers[{number}]", departments)
         for number, entry in enumerate(listed, start=1)

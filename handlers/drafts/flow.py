@@ -141,12 +141,30 @@ def check(engine: Engine, config: Config, draft_id: int, *, told: bool) -> list[
             draft.status = BLOCKED
             record(session, draft, "blocked", told=told)
             return []
-        kinds = {finding["kind"] for finding in findings}
-        departments = review_config(config).departments_for(kinds, version.tags)
-        reviews = assign.open_reviews(session, draft, departments, now)
+        reviews = _route(session, config, draft, version, now)
         draft.status = IN_REVIEW
         record(session, draft, "in_review", told=told)
         return [review.id for review in reviews if review.id and review.reviewer_id]
+
+
+def _route(
+    session: Session, config: Config, draft: Draft, version: DraftVersion, now: datetime
+) -> list[Review]:
+    kinds = {finding["kind"] for finding in version.findings or []}
+    departments = review_config(config).departments_for(kinds, version.tags)
+    return assign.open_reviews(session, draft, departments, now)
+
+
+def route_unrouted(engine: Engine, config: Config) -> list[int]:
+    """Drafts in review with no review at all (no department reviewed drafts when they
+    came): routed by today's rules. The ids of reviews to deliver."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        opened: list[Review] = []
+        for draft in session.exec(select(Draft).where(col(Draft.status) == IN_REVIEW)).all():
+            if not reviews_of(session, draft):
+                opened += _route(session, config, draft, current_version(session, draft), now)
+        return [review.id for review in opened if review.id and review.reviewer_id]
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ async def retry(jobs: JobContext) -> None:
         approved = [d.id for d in drafts_in(session, [APPROVED]) if d.item_id is None]
     for draft_id in stuck:
         flow.check(engine, config, draft_id or 0, told=False)
+    for routed in flow.route_unrouted(engine, config):
+        await notices.deliver_review(jobs, routed)
     with jobs.db() as session:
         for review in open_reviews(session):
             if review.reviewer_id is None:

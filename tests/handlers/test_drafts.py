@@ -54,7 +54,10 @@ def write_config(tmp_path, **changes) -> Any:
     raw["content"]["allowed_domains"] = ["example.com"]
     raw["lint"]["disclosure"]["brands"] = ["Acme"]
     for key, value in changes.items():
-        raw[key] = value
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
     path = tmp_path / "elci.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     return path
@@ -589,3 +592,22 @@ async def test_everything_in_turkish_for_a_turkish_author(world, people) -> None
     await fill(selin, "Yeni ofis", "Yeni ofisimiz harika", LINK, "1", "", "1")
     await selin.say("taslaklar")
     assert "#1 Yeni ofis — incelemede: Pazarlama: Mert, bekleniyor" in flat(out)
+
+
+async def test_without_a_reviewing_department_drafts_wait_then_are_routed(
+    make_services, engine, tmp_path, people
+) -> None:
+    shipped = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
+    departments = {k: v for k, v in shipped["departments"].items() if k != "marketing"}
+    before = write_config(tmp_path, departments=departments, review=None)
+    world = World(make_services(config=before), engine)
+    ayse, out = await world.chat("ayse@example.com")
+    await submit(ayse, "Hello", "World")
+    assert "in review: no department reviews drafts yet" in flat(out)
+
+    (tmp_path / "later").mkdir()
+    after = write_config(tmp_path / "later", review={"reviewers": [{"department": "legal"}]})
+    later = World(make_services(config=after), engine)
+    _deniz, deniz_out = await later.chat("deniz@example.com")
+    await jobs.retry(later.jobs())
+    assert "İnceleme (Hukuk): Hello" in deniz_out.getvalue()
