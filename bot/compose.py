@@ -62,7 +62,7 @@ def build_web_app(services: Services) -> web.Application:
         slack.mount(app, Bot(services).handle, services)
     try:
         teams.mount_teams(app, services, Bot(services).handle)
-    except teams.UnsafeEmulatorMode as exc:
+    except teams.TeamsConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     return app
 

@@ -8,12 +8,13 @@ is the HTTP side, ``turn`` the SDK callback, ``outbound`` the proactive ``Sender
 """
 
 from adapters.teams.app import mount_teams, teams_sender
-from adapters.teams.config import UnsafeEmulatorMode
+from adapters.teams.config import TeamsConfigError, UnsafeEmulatorMode
 from adapters.teams.connection import TeamsConnection
 from adapters.teams.manifest import teams_manifest
 from adapters.teams.outbound import TeamsSender
 
 __all__ = [
+    "TeamsConfigError",
     "TeamsConnection",
     "TeamsSender",
     "UnsafeEmulatorMode",

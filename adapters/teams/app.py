@@ -15,6 +15,7 @@ from adapters.teams.config import (
     AUTH_DISABLED_WARNING,
     PUBLIC_CLOUD,
     Cloud,
+    check_credentials,
     check_serving,
     to_teams_config,
 )
@@ -44,13 +45,15 @@ def mount_teams(
     cloud: Cloud = PUBLIC_CLOUD,
     credentials: ServiceClientCredentialsFactory | None = None,
 ) -> TeamsEndpoint:
-    """Add ``POST /api/messages``. Raises ``UnsafeEmulatorMode`` instead of serving
-    unauthenticated Teams traffic on a reachable address.
+    """Add ``POST /api/messages``. Raises ``TeamsConfigError`` for settings that cannot
+    work, and ``UnsafeEmulatorMode`` instead of serving unauthenticated Teams traffic on a
+    reachable address.
 
     The process's Teams sender, when it has one with the same configuration, lends its
     connection, so replies and proactive sends share the clients and the HTTP session."""
     config = to_teams_config(services.settings, cloud)
     check_serving(services.settings, config)
+    check_credentials(config)
     if config.emulator:
         log.warning(AUTH_DISABLED_WARNING)
     sender = services.outbound.senders.get(TeamsSender.platform)

@@ -52,7 +52,11 @@ PUBLIC_CLOUD = Cloud(
 )
 
 
-class UnsafeEmulatorMode(RuntimeError):
+class TeamsConfigError(RuntimeError):
+    """The Teams settings cannot work; the message says which variable to fix."""
+
+
+class UnsafeEmulatorMode(TeamsConfigError):
     """Emulator mode was asked for on an address other people can reach."""
 
 
@@ -105,6 +109,24 @@ def check_serving(settings: Settings, config: TeamsConfig) -> None:
             "MICROSOFT_APP_ID is empty (emulator mode), which is allowed only on a loopback "
             "address. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, listen on 127.0.0.1, "
             "or set ELCI_ALLOW_UNAUTHENTICATED=1 if you really mean it."
+        )
+
+
+def check_credentials(config: TeamsConfig) -> None:
+    """What the SDK would only find out on the first reply (or with a bare ``Exception``)."""
+    if config.emulator:
+        return
+    kind = config.app_type.lower()
+    if kind not in ("multitenant", "singletenant", "userassignedmsi"):
+        raise TeamsConfigError(
+            f"MICROSOFT_APP_TYPE={config.app_type!r}: use MultiTenant, SingleTenant or "
+            "UserAssignedMSI."
+        )
+    if kind != "userassignedmsi" and not config.app_password:
+        raise TeamsConfigError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is empty.")
+    if kind != "multitenant" and not config.app_tenant_id:
+        raise TeamsConfigError(
+            f"MICROSOFT_APP_TYPE={config.app_type} needs MICROSOFT_APP_TENANT_ID."
         )
 
 

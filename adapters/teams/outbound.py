@@ -46,7 +46,6 @@ class TeamsSender:
     ) -> None:
         self.connection = connection
         self.config = connection.config
-        self.adapter = connection.adapter
         self.policy = policy
         self.sleep = sleep
 
@@ -75,7 +74,7 @@ class TeamsSender:
             )
 
         async def attempt() -> None:
-            await self.adapter.continue_conversation(
+            await self.connection.adapter.continue_conversation(
                 reference, post, bot_app_id=self.config.app_id or None
             )
 
@@ -109,7 +108,7 @@ class TeamsSender:
             )
 
         async def attempt() -> None:
-            await self.adapter.create_conversation(
+            await self.connection.adapter.create_conversation(
                 self.config.app_id or None,
                 post,
                 parameters,

@@ -140,3 +140,23 @@ def test_emulator_mode_on_a_public_address_needs_an_explicit_yes(make_services) 
     app = build_web_app(services(ELCI_HOST="0.0.0.0", ELCI_ALLOW_UNAUTHENTICATED=True))
     assert any(r.resource.canonical == "/api/messages" for r in app.router.routes())
     build_web_app(services(ELCI_HOST="::1"))
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MICROSOFT_APP_PASSWORD": None}, "MICROSOFT_APP_PASSWORD is empty"),
+        ({"MICROSOFT_APP_TYPE": "SingleTenant"}, "needs MICROSOFT_APP_TENANT_ID"),
+        ({"MICROSOFT_APP_TYPE": "Personal"}, "use MultiTenant, SingleTenant"),
+    ],
+)
+def test_settings_that_cannot_work_stop_serve_with_a_word(make_services, env, message) -> None:
+    base = make_services()
+    settings = Settings(
+        ELCI_DATABASE_URL=str(base.engine.url),
+        MICROSOFT_APP_ID=APP_ID,
+        **{"MICROSOFT_APP_PASSWORD": "secret", **env},
+    )
+    services = Services(settings, base.engine, base.router, base.catalogs, base.outbound)
+    with pytest.raises(click.ClickException, match=message):
+        build_web_app(services)
