@@ -102,8 +102,11 @@ def to_open_form_value(view: dict[str, Any]) -> str | None:
 
 
 def from_open_form_value(value: str) -> dict[str, Any] | None:
+    """The packed modal, or None; unpacking stops at 64 KB, whatever the value claims."""
     try:
-        view = json.loads(zlib.decompress(base64.urlsafe_b64decode(value.encode())))
+        unpacker = zlib.decompressobj()
+        raw = unpacker.decompress(base64.urlsafe_b64decode(value.encode()), 65_536)
+        view = json.loads(raw) if not unpacker.unconsumed_tail else None
     except (ValueError, zlib.error):
         return None
     return view if isinstance(view, dict) and view.get("type") == "modal" else None

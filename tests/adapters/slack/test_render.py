@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 import pytest
 
@@ -181,6 +183,8 @@ def test_a_form_packed_into_a_button_comes_back_whole() -> None:
     assert value is not None and len(value) <= 2000
     assert from_open_form_value(value) == view
     assert from_open_form_value("garbage!") is None
+    bomb = base64.urlsafe_b64encode(zlib.compress(b"[" * 1_500_000, 9)).decode()
+    assert len(bomb) <= 2000 and from_open_form_value(bomb) is None
 
 
 def test_block_validation_catches_what_slack_refuses() -> None:
