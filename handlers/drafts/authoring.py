@@ -8,6 +8,7 @@ status that says so (the scheduler finishes the work).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.content import ContentError, check_url
 from bot.context import Context
@@ -55,12 +56,6 @@ async def drafts(ctx: Context, command: Command) -> None:
         await ctx.reply(list_card(ctx))
 
 
-@router.action(cards.SHOW, role=BLOGGER)
-async def show_button(ctx: Context, action: Action) -> Answer:
-    await show_draft(ctx, int(action.value) if action.value.isdigit() else 0)
-    return None
-
-
 @router.action(cards.EDIT, role=BLOGGER)
 async def edit_button(ctx: Context, action: Action) -> Answer:
     draft = _own(ctx, action.value)
@@ -102,8 +97,9 @@ async def submitted(ctx: Context, submit: FormSubmit) -> Answer:
     try:
         check_url(submit.values["link"], ())
     except ContentError as exc:
+        errors = {"link": exc.localized(ctx.tr)}
         form = draft_form(ctx, dict(submit.state))
-        return FieldErrors({"link": exc.localized(ctx.tr)}, form)
+        return FieldErrors(errors, replace(form, errors=errors, values=dict(submit.values)))
     values = version_values(submit.values)
     engine = ctx.services.engine
     draft: Draft | None = None

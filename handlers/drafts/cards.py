@@ -31,7 +31,6 @@ from storage.people import Person
 
 EDIT = "drafts.edit"
 RECHECK = "drafts.recheck"
-SHOW = "drafts.show"
 APPROVE = "review.approve"
 REQUEST_CHANGES = "review.changes"
 REJECT = "review.reject"

@@ -9,6 +9,7 @@ replaced by the same card without buttons, saying what was decided.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.content import ContentError, allowed_domains, check_url
@@ -183,7 +184,8 @@ async def approved(ctx: Context, submit: FormSubmit) -> Answer:
     elif clock_text and not day:
         errors["publish_date"] = ctx.t("Give the date as well.")
     if errors:
-        return FieldErrors(errors, approval_form(ctx, dict(submit.state)))
+        form = approval_form(ctx, dict(submit.state))
+        return FieldErrors(errors, replace(form, errors=errors, values=dict(submit.values)))
     publish_at = combine(day, clock, _zone(ctx)) if day else None
     loaded = load(ctx, submit.state.get("review"))
     if not isinstance(loaded, str):

@@ -611,3 +611,33 @@ async def test_without_a_reviewing_department_drafts_wait_then_are_routed(
     _deniz, deniz_out = await later.chat("deniz@example.com")
     await jobs.retry(later.jobs())
     assert "İnceleme (Hukuk): Hello" in deniz_out.getvalue()
+
+
+async def test_a_draft_sent_while_the_policy_changed_is_held_not_lost(
+    make_services, engine, tmp_path, people
+) -> None:
+    from storage.policy import acknowledge, record_attempt
+
+    raw = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
+    (tmp_path / "strict").mkdir()
+    strict = write_config(tmp_path / "strict", policy={**raw["policy"], "required": True})
+    world = World(make_services(config=write_config(tmp_path)), engine)
+    ayse, out = await world.chat("ayse@example.com")
+    await world.chat("mert@example.com")
+    await ayse.say("submit")  # the form opens while the policy is not required yet
+    later = make_services(config=strict)
+    later.outbound.add(world.consoles)
+    ayse.handle = Bot(later).handle  # …and is sent after it became so
+    await fill(ayse, "Hello", "World", LINK, "1", "", "2")
+    assert status_of(world) == "held"
+    assert "Your draft is saved. It goes to review once you have finished" in flat(out)
+    assert "First, our social media policy" in out.getvalue()
+
+    with session_scope(engine) as db:
+        acknowledge(db, 1, raw["policy"]["version"])
+        record_attempt(db, 1, raw["training"]["version"], 4, 4, True)
+    await ayse.say("drafts")
+    assert "#1 Hello — saved, waiting for you to finish the policy steps" in last_card(out)
+    await ayse.say("!click 1")  # Send #1 to review
+    assert status_of(world) == "in_review"
+    assert "Review for Marketing: Hello" in world.consoles.chats["mert@example.com"].out.getvalue()
