@@ -12,7 +12,7 @@ with the ``leader`` role.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -21,6 +21,8 @@ from bot.config import Config
 from bot.roles import LEADER, REVIEWER
 from storage.drafts import Draft, Review, last_reviewer, next_in_rotation, people_in
 from storage.people import Person, person_by_email
+
+GRACE = timedelta(minutes=1)  # the turn delivers first; the scheduler only after a failure
 
 
 def eligible(session: Session, department: str, author_id: int) -> list[int]:
@@ -54,6 +56,7 @@ def open_reviews(
             department=department,
             reviewer_id=reviewer,
             assigned_at=now if reviewer else None,
+            next_try_at=now + GRACE,
         )
         session.add(review)
         reviews.append(review)

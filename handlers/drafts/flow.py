@@ -91,6 +91,7 @@ def record(
         note=note,
         data=data or {},
         notified_at=utcnow() if told else None,
+        next_try_at=None if told else utcnow() + assign.GRACE,
     )
     session.add(event)
     return event
@@ -286,8 +287,10 @@ def _made_before(session: Session, draft: Draft, version: DraftVersion) -> Conte
     return session.exec(query).first()
 
 
-def go_live(engine: Engine, now: datetime) -> None:
-    """Scheduled drafts whose time has come are published (the feed shows them already)."""
+def go_live(engine: Engine, now: datetime) -> list[int]:
+    """Scheduled drafts whose time has come are published (the feed shows them already);
+    their ids."""
+    live = []
     with session_scope(engine) as session:
         query = select(Draft).where(col(Draft.status) == SCHEDULED)
         for draft in session.exec(query).all():
@@ -296,3 +299,5 @@ def go_live(engine: Engine, now: datetime) -> None:
                 draft.updated_at = now
                 session.add(draft)
                 record(session, draft, "published", data={"live": True, "item": draft.item_id})
+                live.append(draft.id or 0)
+    return live

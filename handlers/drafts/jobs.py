@@ -34,6 +34,7 @@ from storage.drafts import (
     Review,
     current_version,
     drafts_in,
+    events_of,
     open_reviews,
     unannounced_shares,
     unnotified_events,
@@ -52,10 +53,13 @@ async def retry(jobs: JobContext) -> None:
     engine, config = jobs.services.engine, jobs.services.settings.config
     now = utcnow()
     with jobs.db() as session:
-        stuck = [d.id for d in drafts_in(session, [CHECKING]) if aware(d.updated_at) < now - STUCK]
-        approved = [d.id for d in drafts_in(session, [APPROVED]) if d.item_id is None]
+        checking = drafts_in(session, [CHECKING])
+        stuck = [d.id or 0 for d in checking if aware(d.updated_at) < now - STUCK]
+        approved = [d.id or 0 for d in drafts_in(session, [APPROVED]) if d.item_id is None]
+    touched: set[int] = set(stuck) | set(approved)  # their new events are told in this run
     for draft_id in stuck:
-        flow.check(engine, config, draft_id or 0, told=False)
+        for checked in flow.check(engine, config, draft_id, told=False):
+            await notices.deliver_review(jobs, checked)
     for routed in flow.route_unrouted(engine, config):
         await notices.deliver_review(jobs, routed)
     with jobs.db() as session:
@@ -65,6 +69,7 @@ async def retry(jobs: JobContext) -> None:
                 assert draft is not None
                 review.reviewer_id = assign.pick(session, draft, review.department)
                 review.assigned_at = now if review.reviewer_id else None
+                review.next_try_at = None  # delivered below, in this run
                 session.add(review)
         due = [
             r.id
@@ -77,14 +82,15 @@ async def retry(jobs: JobContext) -> None:
         await notices.deliver_review(jobs, review_id or 0)
     for draft_id in approved:
         try:
-            flow.publish(engine, config, draft_id or 0)
+            flow.publish(engine, config, draft_id)
         except Exception:
             log.exception("publication failed", extra={"draft_id": draft_id})
-    flow.go_live(engine, now)
+    touched.update(flow.go_live(engine, now))
     with jobs.db() as session:
-        events = [event.id for event in unnotified_events(session, now)]
-    for event_id in events:
-        await notices.tell_author(jobs, event_id or 0)
+        mine = [e for d in touched for e in events_of(session, d) if e.notified_at is None]
+        events = {e.id: e for e in [*unnotified_events(session, now), *mine]}
+    for event_id in sorted(filter(None, events)):
+        await notices.tell_author(jobs, event_id)
 
 
 @router.every("drafts.remind", timedelta(minutes=10))

@@ -641,3 +641,15 @@ async def test_a_draft_sent_while_the_policy_changed_is_held_not_lost(
     await ayse.say("!click 1")  # Send #1 to review
     assert status_of(world) == "in_review"
     assert "Review for Marketing: Hello" in world.consoles.chats["mert@example.com"].out.getvalue()
+
+
+async def test_the_scheduler_never_sends_twice_what_a_turn_sent(world) -> None:
+    ayse, out = await world.chat("ayse@example.com")
+    mert, mert_out = await world.chat("mert@example.com")
+    await submit(ayse, "Hello", "World")
+    await mert.say("!click 3")
+    await mert.say("No")
+    await jobs.retry(world.jobs())
+    await jobs.remind(world.jobs())
+    assert mert_out.getvalue().count("Review for Marketing: Hello") == 2  # the card, replaced
+    assert out.getvalue().count("Not accepted: Hello") == 1
