@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engine import DEFAULT_URL
+from storage import DEFAULT_URL
 
 
 class Settings(BaseSettings):

@@ -14,7 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-DEFAULT_URL = "sqlite:///elci.db"
+from storage import DEFAULT_URL
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -42,8 +45,10 @@ def test_clicking_without_a_card_says_so(runner: CliRunner) -> None:
 
 
 def test_a_bad_configuration_stops_with_the_key_named(runner: CliRunner, tmp_path) -> None:
+    raw = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
+    raw["points"]["share_intent"] = "many"
     config = tmp_path / "elci.yaml"
-    config.write_text("departments: {}\npoints: {share_intent: many}\n", "utf-8")
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     result = runner.invoke(
         main, ["chat", "--as", "a@example.com", "--say", "help"], env={"ELCI_CONFIG": str(config)}
     )
