@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.identity import IdentityCache
 from bot.outbound import Outbound
 from bot.router import Router
 
@@ -23,3 +24,4 @@ class Services:
     # What a feature builds once per process and reuses (the fitted request router, …),
     # by the feature's own key; never shared state between processes.
     cache: dict[str, Any] = field(default_factory=dict)
+    identities: IdentityCache = field(default_factory=IdentityCache)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from bot.context import Context
 from bot.events import Action, Command, Event, FormSubmit, HomeOpened, Installed, Message
 from bot.forms import check
-from bot.identity import Identity, resolve
+from bot.identity import Identity
 from bot.replies import Answer, FieldErrors, Text
 from bot.roles import allows, role_label
 from bot.services import Services
@@ -36,7 +36,7 @@ class Bot:
         self.services = services
 
     async def handle(self, event: Event, transport: Transport) -> Answer:
-        identity = resolve(
+        identity = self.services.identities.resolve(
             self.services.engine,
             event.actor,
             self.services.settings.config.default_locale,

@@ -24,5 +24,6 @@ async def choose_language(ctx: Context, command: Command) -> None:
         )
         return
     set_language(ctx.services.engine, ctx.identity, wanted)
+    ctx.services.identities.forget(ctx.identity)
     chosen = ctx.services.catalogs.get(wanted)
     await ctx.reply(chosen.t("From now on I will speak {name} with you.", name=NAMES[wanted]))

@@ -217,3 +217,17 @@ async def test_install_sends_a_welcome_card_and_keeps_the_conversation(
         account = db.exec(select(PlatformAccount)).one()
         assert account.conversation_ref == {"serviceUrl": "http://127.0.0.1:1"}
         assert account.person_id is not None
+
+
+async def test_identities_are_remembered_briefly_then_read_again(engine, add_person) -> None:
+    import asyncio
+
+    from bot.identity import IdentityCache
+
+    cache = IdentityCache(ttl=0.2)
+    actor = Actor("console", "new@example.com", email="new@example.com")
+    assert cache.resolve(engine, actor, "en").person is None
+    add_person("new@example.com", roles=("employee", "hr"))
+    assert cache.resolve(engine, actor, "en").person is None  # within the TTL: one lookup
+    await asyncio.sleep(0.25)
+    assert cache.resolve(engine, actor, "en").roles == ("employee", "hr")
