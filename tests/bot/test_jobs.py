@@ -70,3 +70,19 @@ def test_worker_runs_until_sigterm(tmp_path: Path) -> None:
     _, stderr = worker.communicate(timeout=20)
     assert worker.returncode == 0, stderr
     assert '"message": "worker started"' in stderr and '"message": "stopped"' in stderr
+
+
+async def test_seen_deliveries_are_forgotten_after_two_days(make_services, engine) -> None:
+    from bot.compose import build_router
+    from storage.dedup import SeenDelivery, first_sighting
+    from storage.people import utcnow
+
+    assert first_sighting(engine, "slack", "Ev-old") and first_sighting(engine, "slack", "Ev-new")
+    with session_scope(engine) as db:
+        old = db.get(SeenDelivery, ("slack", "Ev-old"))
+        old.seen_at = utcnow() - timedelta(days=3)
+        db.add(old)
+    ran = await Scheduler(make_services(build_router())).run_due()
+    assert "maintenance.seen-deliveries" in ran
+    assert first_sighting(engine, "slack", "Ev-old")  # forgotten: would count as new
+    assert not first_sighting(engine, "slack", "Ev-new")
