@@ -12,49 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any
+
+from cachetools import TLRUCache
 
 from adapters.slack.client import error_code
 from bot.events import Actor, Event
 
 log = logging.getLogger(__name__)
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class TtlCache(Generic[K, V]):
-    """A small LRU with expiry; not thread-safe, which one event loop does not need."""
-
-    def __init__(
-        self, ttl: float, max_size: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl = ttl
-        self.max_size = max_size
-        self.clock = clock
-        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        expires, value = item
-        if expires <= self.clock():
-            del self._items[key]
-            return None
-        self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V, ttl: float | None = None) -> None:
-        self._items[key] = (self.clock() + (self.ttl if ttl is None else ttl), value)
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_size:
-            self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass(frozen=True)
@@ -91,8 +58,11 @@ class People:
         max_size: int = 10_000,
     ) -> None:
         self.lookup = lookup
-        self.failure_ttl = failure_ttl
-        self.cache: TtlCache[tuple[str, str], Profile] = TtlCache(ttl, max_size)
+        self.cache: TLRUCache[tuple[str, str], Profile] = TLRUCache(
+            max_size,
+            ttu=lambda _key, found, now: now + (failure_ttl if found is UNKNOWN else ttl),
+            timer=time.monotonic,
+        )
         self._pending: dict[tuple[str, str], asyncio.Future[Profile]] = {}
 
     async def profile(self, actor: Actor) -> Profile:
@@ -107,7 +77,7 @@ class People:
         self._pending[key] = future
         try:
             found = await self._fetch(actor.user_id)
-            self.cache.put(key, found, None if found is not UNKNOWN else self.failure_ttl)
+            self.cache[key] = found
             future.set_result(found)
             return found
         finally:

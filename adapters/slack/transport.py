@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import error_code, respond
 from adapters.slack.forms import FormTooLarge, to_modal
-from adapters.slack.people import TtlCache
 from adapters.slack.render import (
     BUTTON_VALUE,
     OPEN_FORM_PREFIX,
@@ -60,7 +60,7 @@ class SlackApi:
 
     def __init__(self, client: AsyncWebClient, dm_ttl: float = 3600.0) -> None:
         self.client = client
-        self.dm_channels: TtlCache[str, str] = TtlCache(dm_ttl, 10_000)
+        self.dm_channels: TTLCache[str, str] = TTLCache(10_000, dm_ttl)
 
     @property
     def session(self) -> aiohttp.ClientSession | None:
@@ -71,7 +71,7 @@ class SlackApi:
         if channel is None:
             opened = await self.client.conversations_open(users=user_id)
             channel = str(opened["channel"]["id"])
-            self.dm_channels.put(user_id, channel)
+            self.dm_channels[user_id] = channel
         return channel
 
     async def post(self, channel: str, message: dict[str, Any], thread_ts: str = "") -> str:
