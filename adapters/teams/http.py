@@ -77,7 +77,7 @@ class ConnectorResponse(AsyncClientResponse):
         return json.loads(self._body or b"null")
 
     def raise_for_status(self) -> None:
-        if self.status_code >= 400:
+        if (self.status_code or 0) >= 400:
             raise ClientRequestError(f"connector answered {self.status_code} {self.reason}")
 
     def stream_download(self, chunk_size: Any = None, callback: Any = None) -> Any:
