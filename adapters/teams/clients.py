@@ -16,7 +16,6 @@ decided by ``adapters.teams.retry``, which needs to see the status.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -29,30 +28,11 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.skills import BotFrameworkClient
+from cachetools import LRUCache
 
 from adapters.teams.http import Sessions, on_aiohttp
 
 MAX_CLIENTS = 256
-
-
-class _Lru:
-    """A small bounded map, so that many service URLs cannot grow memory without end."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
 
 
 def app_id_of(claims: ClaimsIdentity | None) -> str:
@@ -64,7 +44,11 @@ def app_id_of(claims: ClaimsIdentity | None) -> str:
 
 class ReusingConnectorFactory(ConnectorFactory):
     def __init__(
-        self, inner: ConnectorFactory, app_id: str, cache: _Lru, sessions: Sessions
+        self,
+        inner: ConnectorFactory,
+        app_id: str,
+        cache: LRUCache[tuple[Any, ...], Any],
+        sessions: Sessions,
     ) -> None:
         self.inner = inner
         self.app_id = app_id
@@ -76,7 +60,7 @@ class ReusingConnectorFactory(ConnectorFactory):
         client = self.cache.get(key)
         if client is None:
             client = on_aiohttp(await self.inner.create(service_url, audience), self.sessions)
-            self.cache.put(key, client)
+            self.cache[key] = client
         return client
 
 
@@ -86,8 +70,8 @@ class ReusingAuthentication(BotFrameworkAuthentication):
     def __init__(self, inner: BotFrameworkAuthentication, size: int = MAX_CLIENTS) -> None:
         self.inner = inner
         self.sessions = Sessions()
-        self.connectors = _Lru(size)
-        self.token_clients = _Lru(size)
+        self.connectors: LRUCache[tuple[Any, ...], Any] = LRUCache(size)
+        self.token_clients: LRUCache[tuple[Any, ...], Any] = LRUCache(size)
 
     def _factory(self, inner: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
         return ReusingConnectorFactory(inner, app_id_of(claims), self.connectors, self.sessions)
@@ -115,7 +99,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):
         client = self.token_clients.get(key)
         if client is None:
             client = await self.inner.create_user_token_client(claims_identity)
-            self.token_clients.put(key, client)
+            self.token_clients[key] = client
         return client
 
     def create_bot_framework_client(self) -> BotFrameworkClient:

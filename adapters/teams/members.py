@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
+from cachetools import TLRUCache
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +36,20 @@ class MemberCache:
         size: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.ttl = ttl
-        self.miss_ttl = miss_ttl
-        self.size = size
-        self.clock = clock
-        self._entries: OrderedDict[tuple[str, str], tuple[float, Member | None]] = OrderedDict()
+        self._entries: TLRUCache[tuple[str, str], Member | None] = TLRUCache(
+            size,
+            ttu=lambda _key, member, now: now + (ttl if member is not None else miss_ttl),
+            timer=clock,
+        )
 
     def cached(self, tenant: str, user_id: str) -> tuple[bool, Member | None]:
-        entry = self._entries.get((tenant, user_id))
-        if entry is None or entry[0] <= self.clock():
+        key = (tenant, user_id)
+        if key not in self._entries:
             return False, None
-        return True, entry[1]
+        return True, self._entries[key]
 
     def remember(self, tenant: str, user_id: str, member: Member | None) -> None:
-        ttl = self.ttl if member is not None else self.miss_ttl
-        self._entries[(tenant, user_id)] = (self.clock() + ttl, member)
-        self._entries.move_to_end((tenant, user_id))
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self._entries[(tenant, user_id)] = member
 
     async def lookup(self, context: TurnContext, tenant: str, user_id: str) -> Member | None:
         hit, member = self.cached(tenant, user_id)

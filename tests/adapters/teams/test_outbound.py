@@ -108,9 +108,9 @@ async def test_connector_and_token_clients_are_built_once(teams) -> None:
         await teams.say(user, "help")
     routes = teams.client.server.app.router.routes()
     endpoint = next(r.handler.__self__ for r in routes if r.resource.canonical == "/api/messages")
-    assert len(endpoint.auth.connectors.items) == 1
-    assert len(endpoint.auth.token_clients.items) == 1
-    (client,) = endpoint.auth.connectors.items.values()
+    assert len(endpoint.auth.connectors) == 1
+    assert len(endpoint.auth.token_clients) == 1
+    (client,) = endpoint.auth.connectors.values()
     assert type(client.config.pipeline._sender).__name__ == "AiohttpSender"
 
 
