@@ -26,7 +26,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from sqlalchemy.engine import Engine
 
 from adapters.slack.client import TIMEOUT_S, error_code, make_client
-from adapters.slack.forms import FormTooLarge, to_card_modal, to_errors, to_modal
+from adapters.slack.forms import (
+    FormTooLarge,
+    Origin,
+    origin_from_metadata,
+    to_card_modal,
+    to_errors,
+    to_modal,
+)
 from adapters.slack.inbound import EVENTS, to_command, to_event, to_route
 from adapters.slack.people import People
 from adapters.slack.render import OPEN_FORM_PREFIX, to_home_view, to_message
@@ -197,35 +204,64 @@ class SlackAdapter:
         if event is None:
             await ack()
             return
+        view = body.get("view") or {}
         transport = SlackTransport(self.api, to_route(body), window=True)
-        task = self._spawn(self._turn(event, transport))
+        transport.origin = origin_from_metadata(str(view.get("private_metadata") or ""))
+        task = self._spawn(self._submission_turn(event, transport))
         finished = await self._within_budget(task)
         held = transport.close_window()
-        answer = task.result() if finished else None
-        await ack(**_view_response(answer, held, body.get("view") or {}))
+        answer, origin = task.result() if finished else (None, None)
+        placed = isinstance(answer, ReplaceCard) and origin is not None
+        await ack(**_view_response(answer, held, view, transport.origin, placed))
         if not finished:
             self._spawn(self._late_submission(task, transport, held))
+        elif isinstance(answer, ReplaceCard) and origin is not None:
+            self._spawn(transport.replace_at(origin, answer.card))
+
+    async def _submission_turn(
+        self, event: Event, transport: SlackTransport
+    ) -> tuple[Answer, Origin | None]:
+        """The turn, and where its card goes when the form was opened from a message."""
+        answer = await self._turn(event, transport)
+        if isinstance(answer, ReplaceCard) and transport.origin is not None:
+            return answer, await transport.check_origin(transport.origin)
+        return answer, None
 
     async def _late_submission(
-        self, task: asyncio.Task[Answer], transport: SlackTransport, held: Held
+        self,
+        task: asyncio.Task[tuple[Answer, Origin | None]],
+        transport: SlackTransport,
+        held: Held,
     ) -> None:
-        """The modal has closed by now: whatever the turn answers goes to the person's DM."""
-        answer = await task
-        if isinstance(answer, ReplaceCard):
+        """The modal has closed by now: a card replaces the message the form was opened
+        from, else it goes, with whatever else the turn said, to the person's DM."""
+        answer, origin = await task
+        if isinstance(answer, ReplaceCard) and origin is not None:
+            await transport.replace_at(origin, answer.card)
+        elif isinstance(answer, ReplaceCard):
             held.card = answer.card
         elif isinstance(answer, FieldErrors):
             log.warning("field errors came after the ack; the modal had closed")
         await transport.flush(held)
 
 
-def _view_response(answer: Answer, held: Held, view: dict[str, Any]) -> dict[str, Any]:
-    """The ack of a view_submission: errors inline, the next view, or close the modal."""
+def _view_response(
+    answer: Answer,
+    held: Held,
+    view: dict[str, Any],
+    origin: Origin | None = None,
+    placed: bool = False,
+) -> dict[str, Any]:
+    """The ack of a view_submission: errors inline, the next view, or close the modal.
+
+    ``placed``: the answer's card replaces the message the form was opened from, so the
+    modal closes rather than show it again."""
     if isinstance(answer, FieldErrors):
         return {"response_action": "errors", "errors": to_errors(answer.errors, view)}
-    card = answer.card if isinstance(answer, ReplaceCard) else held.card
+    card = answer.card if isinstance(answer, ReplaceCard) and not placed else held.card
     if held.form is not None and card is None:
         try:
-            return {"response_action": "update", "view": to_modal(held.form)}
+            return {"response_action": "update", "view": to_modal(held.form, origin)}
         except FormTooLarge as exc:
             log.error("form not opened", extra={"error": str(exc)})
             return {}

@@ -4,12 +4,19 @@ One input block per field, its ``block_id`` the field's name, so Slack's inline 
 (``response_action: errors``) point at the field the core named. What the form must carry
 unseen (its id, ``Form.state``, where to answer) rides in ``private_metadata`` as JSON
 under reserved keys that no field name can take.
+
+A form opened from a button on a message also carries that message (``Origin``), so that a
+card answering the form can replace it in place. The origin is Elçi's own record, echoed
+back by Slack; it is read back with its shape checked, and the app still checks that the
+person submitting may see that message before touching it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.render import fit, mrkdwn, plain, to_blocks
@@ -33,20 +40,71 @@ VIEW_BLOCKS = 100
 INPUT_ACTION = "value"
 FORM_KEY = "_elci_form"
 STATE_KEY = "_elci_state"
+ORIGIN_KEY = "_elci_origin"
+RESPONSE_URL = 1000
+_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
+_CHANNEL = re.compile(r"[CDG][A-Z0-9]{2,30}")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
+_URL = re.compile(r"https?://[^\s]+")
 
 
 class FormTooLarge(ValueError):
     """``Form.state`` does not fit in Slack's private_metadata; the form is not opened."""
 
 
-def to_metadata(form: Form) -> str:
-    """JSON for private_metadata, or FormTooLarge: trimming state would corrupt it."""
-    text = json.dumps(
-        {FORM_KEY: form.form_id, STATE_KEY: form.state}, ensure_ascii=False, separators=(",", ":")
-    )
+@dataclass(frozen=True)
+class Origin:
+    """The message whose button opened a form, as Elçi saw it when the button was pressed.
+
+    ``user_id`` pressed it in ``channel`` at ``ts``; ``response_url`` is set for a message
+    only Slack's response_url can replace (ephemeral, or outside the person's DM).
+    """
+
+    user_id: str
+    channel: str
+    ts: str
+    response_url: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        data = {"u": self.user_id, "c": self.channel, "ts": self.ts}
+        return {**data, "r": self.response_url} if self.response_url else data
+
+
+def to_origin(data: Any) -> Origin | None:
+    """An origin read back from private_metadata, or None unless every part has its shape."""
+    if not isinstance(data, dict):
+        return None
+    user, channel, ts, url = (data.get(k) for k in ("u", "c", "ts", "r"))
+    if not (isinstance(user, str) and isinstance(channel, str) and isinstance(ts, str)):
+        return None
+    if not (_USER.fullmatch(user) and _CHANNEL.fullmatch(channel) and _TS.fullmatch(ts)):
+        return None
+    if url is not None and not (
+        isinstance(url, str) and len(url) <= RESPONSE_URL and _URL.fullmatch(url)
+    ):
+        return None
+    return Origin(user, channel, ts, url or "")
+
+
+def to_metadata(form: Form, origin: Origin | None = None) -> str:
+    """JSON for private_metadata, or FormTooLarge: trimming state would corrupt it.
+
+    The origin is what gives way when the metadata would be too long: the form still opens,
+    and a card answering it goes where it would without one."""
+    data: dict[str, Any] = {FORM_KEY: form.form_id, STATE_KEY: form.state}
+    if origin is not None:
+        text = _json({**data, ORIGIN_KEY: origin.to_json()})
+        if len(text) <= PRIVATE_METADATA:
+            return text
+        log.warning("form origin dropped: metadata too long", extra={"form": form.form_id})
+    text = _json(data)
     if len(text) > PRIVATE_METADATA:
         raise FormTooLarge(f"form {form.form_id!r}: state is {len(text)} characters of JSON")
     return text
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def from_metadata(text: str) -> tuple[str, dict[str, Any]]:
@@ -61,13 +119,22 @@ def from_metadata(text: str) -> tuple[str, dict[str, Any]]:
     return str(data.get(FORM_KEY) or ""), state if isinstance(state, dict) else {}
 
 
-def to_modal(form: Form) -> dict[str, Any]:
+def origin_from_metadata(text: str) -> Origin | None:
+    """The message the form was opened from, if it was and the record is well formed."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return None
+    return to_origin(data.get(ORIGIN_KEY)) if isinstance(data, dict) else None
+
+
+def to_modal(form: Form, origin: Origin | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": fit(form.form_id, 255),
         "title": plain(form.title, TITLE),
         "submit": plain(form.submit_label, SUBMIT),
-        "private_metadata": to_metadata(form),
+        "private_metadata": to_metadata(form, origin),
         "blocks": [],
     }
     if form.cancel_label:

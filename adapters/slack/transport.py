@@ -24,7 +24,7 @@ from cachetools import TTLCache
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import error_code, respond
-from adapters.slack.forms import FormTooLarge, to_modal
+from adapters.slack.forms import FormTooLarge, Origin, to_modal
 from adapters.slack.render import (
     BUTTON_VALUE,
     OPEN_FORM_PREFIX,
@@ -112,6 +112,16 @@ def from_open_form_value(value: str) -> dict[str, Any] | None:
     return view if isinstance(view, dict) and view.get("type") == "modal" else None
 
 
+def origin_of(route: Route) -> Origin | None:
+    """The message a click came from, as a form opened by that click records it."""
+    if route.view_id or route.home or not (route.message_ts and route.message_channel):
+        return None
+    if route.ephemeral and not route.response_url:
+        return None
+    url = route.response_url if route.ephemeral else ""
+    return Origin(route.user_id, route.message_channel, route.message_ts, url)
+
+
 @dataclass
 class Held:
     replies: list[Reply] = field(default_factory=list)
@@ -126,6 +136,8 @@ class SlackTransport:
         self.window = window
         self.held = Held()
         self.home: list[Reply] = []
+        # Recorded in the forms this turn opens; for a submitted form, the app sets its own.
+        self.origin = origin_of(route)
         self._order = asyncio.Lock()
 
     async def send(self, reply: Reply) -> None:
@@ -167,6 +179,43 @@ class SlackTransport:
             if held.form is not None:
                 await self._open(held.form)
 
+    async def check_origin(self, origin: Origin) -> Origin | None:
+        """``origin`` if the person submitting may have their card replaced there, else None.
+
+        It must be their own click; a message Elçi updates by ``chat.update`` must be in their
+        DM with Elçi (a response_url is Slack's own answer to that click, bound to it)."""
+        route = self.route
+        if origin.user_id != route.user_id:
+            log.warning("form origin of another person ignored")
+            return None
+        if origin.response_url:
+            return origin
+        if not origin.channel.startswith("D"):
+            return None
+        try:
+            mine = await self.api.dm_channel(route.user_id)
+        except Exception as exc:
+            log.error("form origin not checked", extra={"error": error_code(exc)})
+            return None
+        if mine != origin.channel:
+            log.warning("form origin outside the person's DM ignored")
+            return None
+        return origin
+
+    async def replace_at(self, origin: Origin, card: Card) -> None:
+        """Replace the message a form was opened from (``origin`` checked by ``check_origin``)."""
+        message = to_message(card)
+        async with self._order:
+            try:
+                if origin.response_url:
+                    await self.api.respond(
+                        origin.response_url, {**message, "replace_original": True}
+                    )
+                else:
+                    await self.api.update(origin.channel, origin.ts, message)
+            except Exception as exc:
+                log.error("card not updated", extra={"error": error_code(exc)})
+
     async def _post(self, reply: Reply) -> None:
         route = self.route
         message = to_message(reply)
@@ -199,7 +248,7 @@ class SlackTransport:
 
     async def _open(self, form: Form) -> None:
         try:
-            view = to_modal(form)
+            view = to_modal(form, self.origin)
         except FormTooLarge as exc:
             log.error("form not opened", extra={"error": str(exc)})
             return

@@ -25,6 +25,9 @@ from bot.events import (
 
 RESERVED = "__elci"
 """Key of Elçi's own data in an Action.Submit / Action.Execute ``data`` object."""
+ORIGIN = "origin"
+"""Key, in a form's own data, of the card whose button opened the form (see ``to_origin``)."""
+ACTIVITY_ID = 256
 
 _MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _KINDS: dict[str, ConversationKind] = {
@@ -34,6 +37,7 @@ _KINDS: dict[str, ConversationKind] = {
 }
 
 Activity = Mapping[str, Any]
+Json = dict[str, Any]
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -117,6 +121,36 @@ def to_submission(activity: Activity) -> tuple[dict[str, Any], dict[str, Any]] |
     if not isinstance(own, dict):
         return None
     return own, {k: v for k, v in value.items() if k != RESERVED}
+
+
+def _conversation_id(activity: Activity) -> str:
+    return str(_dict(activity.get("conversation")).get("id") or "")
+
+
+def origin_of_press(activity: Activity) -> Json | None:
+    """The card a button press came from, for a form that press opens to carry (its
+    activity id, and the conversation it is in), or None when Teams did not say."""
+    pressed, conversation = activity.get("replyToId"), _conversation_id(activity)
+    if not (isinstance(pressed, str) and 0 < len(pressed) <= ACTIVITY_ID and conversation):
+        return None
+    return {"activity": pressed, "conversation": conversation}
+
+
+def to_origin(activity: Activity) -> Json | None:
+    """The origin a submitted form carries back, if well formed and in this very
+    conversation: Elçi replaces a card only where the submit came from."""
+    own = (to_submission(activity) or ({}, {}))[0]
+    origin = own.get(ORIGIN)
+    if not isinstance(origin, dict):
+        return None
+    pressed, conversation = origin.get("activity"), origin.get("conversation")
+    if not (isinstance(pressed, str) and 0 < len(pressed) <= ACTIVITY_ID):
+        return None
+    if not conversation or conversation != _conversation_id(activity):
+        return None
+    if pressed == activity.get("replyToId"):
+        return None  # the form itself: nothing else to replace
+    return {"activity": pressed, "conversation": conversation}
 
 
 def is_cancel(activity: Activity) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.teams.fit import fit, fit_text
-from adapters.teams.inbound import RESERVED
+from adapters.teams.inbound import ORIGIN, RESERVED
 from bot.replies import Button, Card, Form, FormField, LinkButton, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -139,8 +139,9 @@ def to_input(field: FormField, value: Any, error: str, required_message: str) ->
     return element
 
 
-def to_form_card(form: Form, required_message: str) -> Json:
-    """``required_message`` is what Teams shows when it catches an empty required field."""
+def to_form_card(form: Form, required_message: str, origin: Json | None = None) -> Json:
+    """``required_message`` is what Teams shows when it catches an empty required field;
+    ``origin`` names the card whose button opened the form, carried in the submit's data."""
     items: list[Json] = [_text(form.title, weight="Bolder", size="Medium")]
     if form.intro.strip():
         items.append(_text(_paragraphs(form.intro)))
@@ -153,6 +154,8 @@ def to_form_card(form: Form, required_message: str) -> Json:
         if error:
             items.append(_text(error, color="Attention", size="Small", spacing="Small"))
     own = {"kind": "form", "id": form.form_id, "state": dict(form.state), "title": form.title}
+    if origin is not None:
+        own[ORIGIN] = dict(origin)
     actions: list[Json] = [
         {
             "type": "Action.Submit",

@@ -5,6 +5,10 @@ Replacing "the card whose button started this turn" means ``update_activity`` on
 message the button was on (its id is the submit's ``replyToId``); for an ``Action.Execute``
 invoke, Teams instead waits for the new card in the HTTP response, so it is kept for the
 invoke response.
+
+A form opened by a button press records the pressed card (``origin``, in the form's own
+submit data); a card answering that form replaces the pressed card (``replace_at``), always
+in the conversation of the turn, while the form itself is closed.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class TeamsTransport:
         self.required_message = required_message
         self.invoke = invoke
         self.replacement: Json | None = None
+        # The card the forms of this turn were opened from (see ``inbound.to_origin``).
+        self.origin: Json | None = None
 
     async def send(self, reply: Reply) -> None:
         await self.context.send_activity(to_activity(reply))
@@ -56,7 +62,14 @@ class TeamsTransport:
         await self.context.send_activity(card_activity(self.form_card(form)))
 
     def form_card(self, form: Form) -> Json:
-        return to_form_card(form, self.required_message)
+        return to_form_card(form, self.required_message, self.origin)
+
+    async def replace_at(self, activity_id: str, card: Json) -> None:
+        """Show ``card`` instead of the activity ``activity_id`` of this conversation (the
+        SDK addresses the update to the turn's own conversation)."""
+        activity = card_activity(card)
+        activity.id = activity_id
+        await self.context.update_activity(activity)
 
     async def replace(self, card: Json) -> None:
         """Show ``card`` instead of the one pressed; a new message when there is none."""

@@ -9,6 +9,7 @@ form with its errors (``FieldErrors``), or close an answered form so it cannot b
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -21,19 +22,22 @@ from sqlalchemy.engine import Engine
 from adapters.teams.inbound import (
     is_cancel,
     is_card_invoke,
+    origin_of_press,
     to_event,
     to_locale,
+    to_origin,
     to_submission,
 )
 from adapters.teams.members import MemberCache
-from adapters.teams.render import to_closed_card
+from adapters.teams.render import to_card, to_closed_card
 from adapters.teams.transport import TeamsTransport
-from bot.events import Event, FormSubmit, Installed
+from bot.events import Action, Event, FormSubmit, Installed
 from bot.i18n import N_, Catalogs
-from bot.replies import Answer, FieldErrors, ReplaceCard, Text
+from bot.replies import Answer, Card, FieldErrors, ReplaceCard, Text
 from bot.transport import Transport
 from storage.dedup import first_sighting
 
+log = logging.getLogger(__name__)
 Handle = Callable[[Event, Transport], Awaitable[Answer]]
 INSTALL_WINDOW_S = 600
 REQUIRED = N_("This field is required.")
@@ -67,6 +71,7 @@ class TeamsTurns:
             event = to_event(activity)
             if event is not None and self._is_news(event):
                 event = await self._with_member(context, event)
+                transport.origin = _origin(event, activity)
                 answer = await self.handle(event, transport)
                 await self._show(transport, event, answer, activity)
         if invoke:
@@ -105,6 +110,8 @@ class TeamsTurns:
         self, transport: TeamsTransport, event: Event, answer: Answer, activity: dict[str, Any]
     ) -> None:
         match answer:
+            case ReplaceCard(card=card) if isinstance(event, FormSubmit) and transport.origin:
+                await self._answer_in_place(transport, card, activity)
             case ReplaceCard(card=card):
                 await transport.update(card)
             case FieldErrors(form=form) if form is not None:
@@ -114,3 +121,28 @@ class TeamsTurns:
             case None if isinstance(event, FormSubmit):
                 own = (to_submission(activity) or ({}, {}))[0]
                 await transport.replace(to_closed_card(str(own.get("title") or ""), "✓"))
+
+    async def _answer_in_place(
+        self, transport: TeamsTransport, card: Card, activity: dict[str, Any]
+    ) -> None:
+        """A card answering a form opened from a card: it replaces that card, and the form
+        closes. Should the update fail (the card deleted), it replaces the form instead."""
+        assert transport.origin is not None
+        try:
+            await transport.replace_at(str(transport.origin["activity"]), to_card(card))
+        except Exception as exc:
+            log.warning("teams: card not replaced in place", extra={"error": type(exc).__name__})
+            await transport.update(card)
+            return
+        own = (to_submission(activity) or ({}, {}))[0]
+        await transport.replace(to_closed_card(str(own.get("title") or ""), "✓"))
+
+
+def _origin(event: Event, activity: dict[str, Any]) -> dict[str, Any] | None:
+    """What a form opened in this turn records as its origin: the pressed card on a button
+    press, the submitted form's own origin on a submit (a form that leads to another)."""
+    if isinstance(event, Action):
+        return origin_of_press(activity)
+    if isinstance(event, FormSubmit):
+        return to_origin(activity)
+    return None

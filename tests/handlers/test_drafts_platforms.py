@@ -40,6 +40,8 @@ def walk_text(node: Any) -> str:
 class SlackPerson:
     def __init__(self, slack, user: str) -> None:
         self.slack, self.user, self.channel = slack, user, "D" + user.lstrip("U")
+        self.presses = 0
+        self.pressed_ts = ""
 
     async def dm(self, text: str) -> None:
         await self.slack.event(direct_message(text, user=self.user, channel=self.channel))
@@ -59,12 +61,25 @@ class SlackPerson:
         raise AssertionError(f"no {action_id} button for {self.user}")
 
     async def press(self, action_id: str) -> None:
+        """Click the button; each click is on a message of its own ``ts`` (``pressed_ts``)."""
         button = self.button(action_id)
+        self.presses += 1
+        self.pressed_ts = f"17000{self.presses:05d}.000100"
         payload = block_actions(
-            button["action_id"], button.get("value", ""), user=self.user, channel=self.channel
+            button["action_id"],
+            button.get("value", ""),
+            user=self.user,
+            channel=self.channel,
+            message_ts=self.pressed_ts,
         )
         assert (await self.slack.interact(payload)).status == 200
         await self.slack.settle()
+
+    def updated_card(self) -> dict[str, Any]:
+        """The newest ``chat.update`` in my DM: a card replaced in place."""
+        updates = [m for m in self.slack.api.called("chat.update") if m["channel"] == self.channel]
+        assert updates, f"no card of {self.user} was updated"
+        return updates[-1]
 
     async def submit(self, values: dict[str, Any]) -> Any:
         """Fill the modal opened last with ``values`` (field name → value), as Slack sends it."""
@@ -119,15 +134,22 @@ async def test_the_flow_on_slack(slack, engine) -> None:
 
     await mert.press("review.changes")
     answer = await mert.submit({"comment": "Mention the team, please"})
-    assert answer.status == 200
+    assert answer.status == 200 and await answer.read() == b""  # the modal closes
     assert "Changes requested: Our new office" in walk_text(ayse.messages()[-1])
     assert status(engine) == "changes_requested"
+    review_card = mert.updated_card()  # the review card itself, buttons gone
+    assert review_card["ts"] == mert.pressed_ts
+    assert "You asked for changes: “Mention the team, please”" in walk_text(review_card)
+    assert "review.approve" not in walk_text(review_card)
 
     await ayse.press("drafts.edit")
     await ayse.submit({**DRAFT, "body": "Proud of the team and our new office!"})
     await mert.press("review.approve")
     await mert.submit({"comment": "", "publish_date": None, "publish_time": ""})
     assert status(engine) == "published"
+    review_card = mert.updated_card()
+    assert review_card["ts"] == mert.pressed_ts and "You approved this on" in walk_text(review_card)
+    assert "review.reject" not in walk_text(review_card)
     assert "Published: Our new office" in walk_text(ayse.messages())
     with session_scope(engine) as db:
         assert db.exec(select(ContentItem.title)).all() == ["Our new office"]
@@ -160,12 +182,19 @@ class TeamsPerson:
                     return activity_id or call.answer["id"], card
         raise AssertionError(f"no {title!r} button for {self.name}")
 
-    async def press(self, title: str, inputs: dict[str, Any] | None = None) -> None:
+    async def press(self, title: str, inputs: dict[str, Any] | None = None) -> str:
+        """Press the button; returns the activity id of the card it was on."""
         activity_id, card = self.card_with(title)
         data = next(a["data"] for a in actions(card) if a.get("title") == title)
         activity = self.teams.activities.submit(self.user, activity_id, {**data, **(inputs or {})})
         response = await self.teams.post(activity)
         assert response.status == 200, await response.text()
+        return activity_id
+
+    def updates_of(self, activity_id: str) -> list[dict[str, Any]]:
+        """The cards that replaced the activity ``activity_id`` in my chat, oldest first."""
+        path = f"/v3/conversations/{self.conversation}/activities/{activity_id}"
+        return [c.cards[0] for c in self.calls() if c.method == "PUT" and c.path == path]
 
     def said(self) -> str:
         return walk_text([c.body for c in self.calls()])
@@ -210,16 +239,22 @@ async def test_the_flow_on_teams(teams, engine) -> None:
     assert status(engine) == "in_review"
     assert "Review for Marketing: Our new office" in mert.said()
 
-    await mert.press("Request changes")
-    await mert.press("Send to the author", {"comment": "Mention the team, please"})
+    review_card = await mert.press("Request changes")
+    form = await mert.press("Send to the author", {"comment": "Mention the team, please"})
     assert "Changes requested: Our new office" in ayse.said()
     assert status(engine) == "changes_requested"
+    [decided] = mert.updates_of(review_card)  # the review card itself, buttons gone
+    assert "You asked for changes: “Mention the team, please”" in walk_text(decided)
+    assert actions(decided) == []
+    assert "✓" in walk_text(mert.updates_of(form)[-1])  # the form is closed
 
     await ayse.press("Edit")
     await ayse.press("Send to review", {**TEAMS_DRAFT, "body": "Proud of the team and office!"})
-    await mert.press("Approve")
+    review_card = await mert.press("Approve")
     await mert.press("Approve", {"comment": "", "publish_date": "", "publish_time": ""})
     assert status(engine) == "published"
+    [decided] = mert.updates_of(review_card)
+    assert "You approved this on" in walk_text(decided) and actions(decided) == []
     assert "Published: Our new office" in ayse.said()
 
     await can.say("share")
