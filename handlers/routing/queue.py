@@ -149,7 +149,7 @@ async def reply_submitted(ctx: Context, submit: FormSubmit) -> Answer:
         ),
     )
     await ctx.reply(ctx.t("Sent to the requester."))
-    return None
+    return ReplaceCard(queue_card(ctx, ctx.tr, row))  # now with its first response time
 
 
 @router.action(RESOLVE, role=EMPLOYEE)

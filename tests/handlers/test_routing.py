@@ -81,6 +81,7 @@ async def test_the_whole_flow(world, engine) -> None:
     await ali.say("!click 1")  # Reply (Claim is gone once claimed)
     await ali.say("Try holding the power button for ten seconds.")
     assert "Try holding the power button" in ayse_out.getvalue()
+    assert "İlk yanıt süresi" in ali_out.getvalue()  # the queue card, replaced in place
     await ali.say("!click 2")  # Resolve
     assert "Request #1 is resolved" in ayse_out.getvalue()
     assert "Did this reach the right department?" in ayse_out.getvalue()
