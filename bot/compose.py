@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from adapters import slack, teams
 from adapters.console.chat import ConsoleChat
 from bot.config import Config, Settings
+from bot.delivery.settings import campaign_settings
 from bot.i18n import Catalogs
 from bot.outbound import Outbound
 from bot.points import KINDS, points_for
@@ -42,6 +43,7 @@ def check_config(config: Config) -> None:
     policy_of(config)
     vocabulary_of(config)
     drafts.check_config(config)
+    campaign_settings(config)
     for kind in KINDS:
         points_for(config, kind)
 

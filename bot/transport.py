@@ -26,7 +26,12 @@ class Sender(Protocol):
     async def deliver(
         self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
     ) -> None:
-        """Raises on failure, so the caller can record it and retry."""
+        """Raises on failure, so the caller can record it and retry.
+
+        A sender may also take ``delivery_id=`` (a campaign delivery's id, to mark the
+        message with) and offer ``delivered(user_id, conversation_ref, delivery_id) ->
+        bool | None``: whether that message arrived, None when it cannot tell. Campaign
+        workers use both to reconcile a delivery a crash left in doubt."""
 
 
 @runtime_checkable

@@ -9,6 +9,8 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot import metrics
+from bot.delivery.ledger import queue_depth
 from bot.services import Services
 from bot.tracking import routes as tracking
 
@@ -41,5 +43,6 @@ def make_app(services: Services) -> web.Application:
     app = web.Application()
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics.route(lambda: queue_depth(services.engine)))
     tracking.mount(app, services)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from storage import (
+    campaigns,
     content,
     dedup,
     drafts,
@@ -25,6 +26,7 @@ from storage import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "campaigns",
     "content",
     "dedup",
     "drafts",

@@ -54,6 +54,10 @@ TRANSIENT = frozenset(
 )
 
 
+DELIVERY_EVENT = "elci_delivery"
+"""The metadata event type that marks a campaign delivery in a DM."""
+
+
 def to_delivery_error(exc: BaseException) -> DeliveryError:
     """Slack's refusal as the core's error: permanent means retrying cannot help."""
     code = error_code(exc)
@@ -90,21 +94,61 @@ class SlackSender:
         self.settings = settings
 
     async def deliver(
-        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
+        self,
+        user_id: str,
+        conversation_ref: dict[str, Any] | None,
+        reply: Reply,
+        delivery_id: str | None = None,
     ) -> None:
-        await self.post(user_id, conversation_ref, reply)
+        """``delivery_id`` (a campaign delivery) goes along in the message metadata, so
+        that ``delivered`` can find the message after a crash."""
+        await self.post(user_id, conversation_ref, reply, delivery_id)
 
-    async def post(
-        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
-    ) -> dict[str, str]:
-        """Send; returns ``{"channel", "ts"}``, the reference ``update`` takes."""
+    async def delivered(
+        self, user_id: str, conversation_ref: dict[str, Any] | None, delivery_id: str
+    ) -> bool | None:
+        """Whether the person's DM holds the message of ``delivery_id`` (its recent
+        history, metadata included; needs ``im:history``); None when Slack cannot say."""
         async with self._client() as client:
             try:
                 channel = (conversation_ref or {}).get("channel")
                 if not channel:
                     opened = await client.conversations_open(users=user_id)
                     channel = opened["channel"]["id"]
-                sent = await client.chat_postMessage(channel=channel, **to_message(reply))
+                history = await client.conversations_history(
+                    channel=channel, limit=50, include_all_metadata=True
+                )
+            except (TimeoutError, SlackApiError, aiohttp.ClientError):
+                return None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and str(
+                (metadata.get("event_payload") or {}).get("delivery")
+            ) == str(delivery_id):
+                return True
+        return False
+
+    async def post(
+        self,
+        user_id: str,
+        conversation_ref: dict[str, Any] | None,
+        reply: Reply,
+        delivery_id: str | None = None,
+    ) -> dict[str, str]:
+        """Send; returns ``{"channel", "ts"}``, the reference ``update`` takes."""
+        message = to_message(reply)
+        if delivery_id is not None:
+            message["metadata"] = {
+                "event_type": DELIVERY_EVENT,
+                "event_payload": {"delivery": delivery_id},
+            }
+        async with self._client() as client:
+            try:
+                channel = (conversation_ref or {}).get("channel")
+                if not channel:
+                    opened = await client.conversations_open(users=user_id)
+                    channel = opened["channel"]["id"]
+                sent = await client.chat_postMessage(channel=channel, **message)
             except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
                 raise to_delivery_error(exc) from exc
         return {"channel": str(channel), "ts": str(sent.get("ts") or "")}

@@ -50,8 +50,14 @@ class TeamsSender:
         self.sleep = sleep
 
     async def deliver(
-        self, user_id: str, conversation_ref: dict[str, Any] | None, reply: Reply
+        self,
+        user_id: str,
+        conversation_ref: dict[str, Any] | None,
+        reply: Reply,
+        delivery_id: str | None = None,
     ) -> None:
+        """``delivery_id`` is accepted for the core's campaigns and not sent: Teams offers
+        no way to look it up later, so a delivery in doubt is resent at most once."""
         ref = conversation_ref or {}
         service_url = ref.get("serviceUrl")
         if not service_url:

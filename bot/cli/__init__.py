@@ -11,7 +11,9 @@ import importlib
 
 import click
 
-FAMILIES = ("serve", "worker", "chat", "db", "people", "content", "lint", "manifest", "route")
+FAMILIES = (
+    "serve", "worker", "chat", "db", "people", "content", "lint", "manifest", "route", "campaign",
+)  # fmt: skip
 
 
 class _Families(click.Group):

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.cli.setup import prepare
 from bot.compose import build_web_app
+from bot.delivery.worker import run_campaigns, worker_for
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,20 @@ def serve() -> None:
 
 
 def _scheduler(scheduler: Scheduler):  # type: ignore[no-untyped-def]
-    """The periodic jobs run beside the server, in its event loop, until it stops."""
+    """The periodic jobs and the campaign delivery worker run beside the server, in its
+    event loop, until it stops."""
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(scheduler.run_forever())
+        delivery = worker_for(scheduler.services)
+        tasks = [
+            asyncio.create_task(scheduler.run_forever()),
+            asyncio.create_task(delivery.run_forever()),
+            asyncio.create_task(run_campaigns(delivery)),
+        ]
         yield
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     return lifetime
 

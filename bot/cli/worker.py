@@ -9,6 +9,7 @@ import signal
 import click
 
 from bot.cli.setup import prepare
+from bot.delivery.worker import run_campaigns, worker_for
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,16 @@ async def _run(scheduler: Scheduler) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker started", extra={"jobs": sorted(scheduler.services.router.jobs)})
-    task = asyncio.create_task(scheduler.run_forever())
+    delivery = worker_for(scheduler.services)
+    tasks = [
+        asyncio.create_task(scheduler.run_forever()),
+        asyncio.create_task(delivery.run_forever()),
+        asyncio.create_task(run_campaigns(delivery)),
+    ]
     await stop.wait()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def register(group: click.Group) -> None:

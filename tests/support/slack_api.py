@@ -33,6 +33,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.open": ("im:write",),
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
+    "conversations.history": ("im:history",),  # a DM's history (campaign reconciliation)
     "views.open": (),
     "views.update": (),
     "views.publish": (),
@@ -47,6 +48,7 @@ NEWER_ARGUMENTS: dict[str, set[str]] = {
     # Added after the 2020 spec.
     "chat.postMessage": {"metadata"},
     "chat.update": {"metadata"},
+    "conversations.history": {"include_all_metadata"},
 }
 """Arguments Slack takes today that ``slack-web-api-openapi-v2.json`` predates."""
 
@@ -139,6 +141,10 @@ def ack_violations(body: bytes) -> list[str]:
     return []
 
 
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 @dataclass
 class Call:
     method: str
@@ -167,6 +173,8 @@ class SlackApiStandIn:
         self.users: dict[str, dict[str, Any]] = {}
         self.faults: dict[str, list[Fault]] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        # Messages Slack accepted, by channel (what a DM's history holds).
+        self.posted: dict[str, list[dict[str, Any]]] = {}
         self._server: TestServer | None = None
         self._ts = 1_700_000_000
         self.socket: web.WebSocketResponse | None = None
@@ -251,6 +259,8 @@ class SlackApiStandIn:
             return web.json_response(
                 {"ok": False, "error": fault.error}, status=fault.status, headers=fault.headers
             )
+        if method == "chat.postMessage":
+            self.posted.setdefault(str(args.get("channel")), []).append(args)
         return web.json_response({"ok": True, **self._answer(method, args)})
 
     def _judge(self, method: str, args: dict[str, Any], request: web.Request) -> list[str]:
@@ -288,6 +298,13 @@ class SlackApiStandIn:
             return {"user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "conversations.open":
             return {"channel": {"id": "D" + args.get("users", "X").lstrip("UW")}}
+        if method == "conversations.history":
+            posted = [
+                {"type": "message", "ts": str(index), "text": sent.get("text", ""),
+                 **({"metadata": _json(sent["metadata"])} if "metadata" in sent else {})}
+                for index, sent in enumerate(self.posted.get(args.get("channel", ""), []))
+            ]  # fmt: skip
+            return {"messages": posted[::-1][: int(args.get("limit") or 100)], "has_more": False}
         if method in ("chat.postMessage", "chat.update"):
             self._ts += 1
             return {"channel": args.get("channel"), "ts": args.get("ts") or f"{self._ts}.000100"}
