@@ -16,8 +16,8 @@ from bot.config import load_config
 from storage.engine import session_scope
 from storage.people import Person
 from storage.requests import SupportRequest
-from tests.adapters.teams.test_conversation import submit_data
 from tests.support.slack import block_actions, direct_message
+from tests.support.teams_wire import submit_data
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from storage.engine import session_scope
 from storage.people import Person
 from storage.tracking import Click, ShareIntent
-from tests.adapters.teams.test_conversation import submit_data
 from tests.support.slack import block_actions, direct_message, view_submission
+from tests.support.teams_wire import submit_data
 
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15"
 

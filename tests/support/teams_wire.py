@@ -192,3 +192,33 @@ class Activities:
 
 def personal(user: TeamsUser) -> dict[str, Any]:
     return {"conversationType": "personal", "tenantId": TENANT, "id": f"a:1{user.id[3:]}"}
+
+
+# --- reading what Elçi sent ----------------------------------------------------------
+
+
+def texts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock text of a card, containers included, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def submit_data(card: dict[str, Any], title: str) -> dict[str, Any]:
+    """The ``data`` of the card's Action.Submit titled ``title``."""
+    for element in card["body"]:
+        for action in element.get("actions", ()):
+            if action["title"] == title:
+                return action["data"]
+    raise AssertionError(f"no button {title!r}")

@@ -19,33 +19,7 @@ from storage.dedup import SeenDelivery
 from storage.engine import session_scope
 from storage.people import PlatformAccount
 from tests.support.teams import BOT_TOKEN, personal
-
-
-def texts(card: dict[str, Any]) -> list[str]:
-    """Every TextBlock text of a card, containers included, in order."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
-def submit_data(card: dict[str, Any], title: str) -> dict[str, Any]:
-    """The ``data`` of the card's Action.Submit titled ``title``."""
-    for element in card["body"]:
-        for action in element.get("actions", ()):
-            if action["title"] == title:
-                return action["data"]
-    raise AssertionError(f"no button {title!r}")
+from tests.support.teams_wire import submit_data, texts
 
 
 async def test_help_in_english_replies_to_the_message_with_a_card(teams) -> None:

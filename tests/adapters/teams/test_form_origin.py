@@ -11,8 +11,8 @@ from adapters.teams.inbound import ORIGIN, RESERVED
 from bot.i18n import N_
 from bot.replies import Button, Card, Form, FormField, ReplaceCard
 from bot.router import Router
-from tests.adapters.teams.test_conversation import submit_data, texts
 from tests.support.teams import Fault, personal
+from tests.support.teams_wire import submit_data, texts
 
 
 def decide_router(received: list[dict[str, Any]]) -> Router:
