@@ -24,11 +24,21 @@ from bot.routing import vocabulary_of
 from bot.services import Services
 from bot.turn import Bot
 from bot.web import make_app
-from handlers import drafts, help, language, maintenance, policy, routing, sharing, standing
+from handlers import (
+    campaigns,
+    drafts,
+    help,
+    language,
+    maintenance,
+    policy,
+    routing,
+    sharing,
+    standing,
+)
 from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
-FEATURES = (help, language, sharing, policy, standing, drafts, routing, maintenance)
+FEATURES = (help, language, sharing, policy, standing, drafts, routing, campaigns, maintenance)
 
 
 def build_router() -> Router:

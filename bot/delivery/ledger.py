@@ -173,9 +173,21 @@ def start(
                  "not_before": not_before, "attempts": 0, "doubts": 0, "error": error,
                  "created_at": now}
             )  # fmt: skip
+        values = _interleaved(values)
         for chunk in range(0, len(values), 1000):
             session.connection().execute(insert(Delivery), values[chunk : chunk + 1000])
     return sizes
+
+
+def _interleaved(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Platforms taken in turn, so that a claimed batch keeps every platform's (separate)
+    rate limit busy instead of draining one platform after the other."""
+    by_platform: dict[str, list[dict[str, Any]]] = {}
+    for value in values:
+        by_platform.setdefault(value["platform"], []).append(value)
+    queues = list(by_platform.values())
+    longest = max((len(queue) for queue in queues), default=0)
+    return [queue[n] for n in range(longest) for queue in queues if n < len(queue)]
 
 
 def release_rest(

@@ -1,0 +1,129 @@
+"""Campaigns from chat, as HR lives it at the console: the form, the confirmation with the
+audience per platform and the duration, the status card refreshed in place, cancel, list;
+and nobody but HR may create or send one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.delivery import ledger
+from tests.support.campaigns import add_audience, add_content
+
+
+class Sender:
+    """Stands for a platform's sender: the ledger only needs to know it is there."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+
+    async def deliver(self, user_id, conversation_ref, reply) -> None:
+        raise AssertionError("the workers send, not the chat")
+
+
+@pytest.fixture
+def world(make_services, chat, add_person, engine):
+    services = make_services()
+    services.outbound.add(Sender("slack"))
+    services.outbound.add(Sender("teams"))
+    add_person("hr@example.com", roles=("employee", "hr"), name="Hande İK")
+    add_person("can@example.com", roles=("employee",), name="Can", locale="tr")
+
+    class World:
+        def __init__(self) -> None:
+            self.services = services
+            self.item = add_content(engine)
+
+        def chat(self, email: str):
+            return chat(email, services=services)
+
+    return World()
+
+
+async def _new(world, *answers: str) -> tuple[object, str]:
+    hr, out = world.chat("hr@example.com")
+    await hr.say("campaign new")
+    for answer in answers:
+        await hr.say(answer)
+    return hr, out.getvalue()
+
+
+async def test_hr_creates_confirms_follows_and_cancels(world, engine) -> None:
+    add_audience(engine, 3, 2, "http://127.0.0.1:9/")
+    hr, text = await _new(world, "Plant opening", "Tell everyone", "1", "Big day!", "all", "", "")
+    assert "Campaign #1 “Plant opening” is ready" in text
+    found = ledger.get(engine, 1)
+    assert found.content_ids == [world.item] and found.audience == ["all"]
+
+    hr2, out = world.chat("hr@example.com")
+    await hr2.say("campaign send 1")
+    shown = out.getvalue()
+    assert "Send “Plant opening”?" in shown
+    assert "Slack: 3" in shown and "Microsoft Teams: 2" in shown
+    assert "not reachable: 1" in shown  # Can has no account; HR talks from the terminal
+    assert "Estimated duration: under a minute" in shown
+    await hr2.say("!click 1")
+    shown = out.getvalue()
+    assert ledger.get(engine, 1).status == "sending"
+    assert "Campaign #1: Plant opening" in shown and "Pending: 6" in shown
+    assert "Failed: 1" in shown
+
+    await hr2.say("campaign cancel 1")
+    assert "Campaign #1 is cancelled" in out.getvalue()
+    await hr2.say("!click 1")  # nothing left on the last card; the status card is refreshed
+    await hr2.say("campaign status 1")
+    assert "Pending: 0" in out.getvalue()
+    await hr2.say("campaign list")
+    assert "#1 Plant opening — cancelled" in out.getvalue()
+
+
+async def test_the_status_card_refreshes_in_place(world, engine) -> None:
+    add_audience(engine, 2, 0)
+    created = ledger.create(engine, world.services.settings.config,
+                            ledger.NewCampaign("Launch", [world.item]))  # fmt: skip
+    hr, out = world.chat("hr@example.com")
+    await hr.say(f"campaign send {created.id}")
+    await hr.say("!click 1")
+    assert "Pending: 3" in out.getvalue()
+    with ledger.session_scope(engine) as session:  # the workers sent two meanwhile
+        from sqlalchemy import update
+
+        from storage.campaigns import Delivery
+
+        session.connection().execute(
+            update(Delivery).where(Delivery.platform == "slack").values(status="sent")
+        )
+    await hr.say("!click 1")  # Refresh
+    assert "Sent: 2" in out.getvalue().split("Refresh")[-2]
+
+
+async def test_bad_answers_keep_the_form_open(world) -> None:
+    hr, text = await _new(world, "X", "", "1", "", "department:nowhere", "", "")
+    assert "unknown department" in text
+    hr, text = await _new(world, "X", "", "1", "", "", "", "tomorrow")
+    assert "2026-12-01 09:30" in text
+
+
+async def test_usage_and_unknown_campaigns(world) -> None:
+    hr, out = world.chat("hr@example.com")
+    await hr.say("campaign")
+    assert "Use: campaign new | send ID" in out.getvalue()
+    await hr.say("campaign status 42")
+    assert "There is no campaign #42." in out.getvalue()
+
+
+async def test_only_hr_may_create_or_send(world, engine) -> None:
+    created = ledger.create(engine, world.services.settings.config,
+                            ledger.NewCampaign("Launch", [world.item]))  # fmt: skip
+    can, out = world.chat("can@example.com")
+    await can.say("campaign new")
+    await can.say(f"campaign send {created.id}")
+    assert "Send “Launch”?" not in out.getvalue()
+    assert ledger.get(engine, created.id).status == "draft"
+    assert "New campaign" not in out.getvalue()
+
+
+async def test_turkish(world, engine) -> None:
+    hr, out = world.chat("hr@example.com")
+    await hr.say("lang tr")
+    await hr.say("kampanya liste")
+    assert "Henüz kampanya yok" in out.getvalue()
