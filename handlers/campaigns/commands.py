@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.audience import SelectorError
+from bot.content import list_items
 from bot.context import Context
 from bot.delivery import ledger
 from bot.delivery.settings import campaign_settings
@@ -26,6 +27,9 @@ async def campaign(ctx: Context, command: Command) -> None:
     sub = command.args[0].lower() if command.args else ""
     wanted = command.args[1].lstrip("#") if len(command.args) > 1 else ""
     if sub in ("new", "yeni"):
+        if not await asyncio.to_thread(list_items, ctx.services.engine):
+            await ctx.reply(ctx.t("Add content first (content add): a campaign sends content."))
+            return
         await ctx.open_form(FORM_ID)
         return
     if sub in ("list", "liste"):

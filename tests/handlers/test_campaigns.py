@@ -49,7 +49,7 @@ async def _new(world, *answers: str) -> tuple[object, str]:
 
 async def test_hr_creates_confirms_follows_and_cancels(world, engine) -> None:
     add_audience(engine, 3, 2, "http://127.0.0.1:9/")
-    hr, text = await _new(world, "Plant opening", "Tell everyone", "1", "Big day!", "all", "", "")
+    _, text = await _new(world, "Plant opening", "Tell everyone", "1", "Big day!", "all", "", "")
     assert "Campaign #1 “Plant opening” is ready" in text
     found = ledger.get(engine, 1)
     assert found.content_ids == [world.item] and found.audience == ["all"]
@@ -97,14 +97,20 @@ async def test_the_status_card_refreshes_in_place(world, engine) -> None:
 
 
 async def test_bad_answers_keep_the_form_open(world) -> None:
-    hr, text = await _new(world, "X", "", "1", "", "department:nowhere", "", "")
+    _, text = await _new(world, "X", "", "1", "", "department:nowhere", "", "")
     assert "unknown department" in text
-    hr, text = await _new(world, "X", "", "1", "", "", "", "tomorrow")
+    _, text = await _new(world, "X", "", "1", "", "", "", "tomorrow")
     assert "2026-12-01 09:30" in text
 
 
 async def test_usage_and_unknown_campaigns(world) -> None:
     hr, out = world.chat("hr@example.com")
+    with ledger.session_scope(world.services.engine) as session:
+        from storage.content import ContentItem
+
+        session.get(ContentItem, world.item).archived = True
+    await hr.say("campaign new")
+    assert "Add content first" in out.getvalue()
     await hr.say("campaign")
     assert "Use: campaign new | send ID" in out.getvalue()
     await hr.say("campaign status 42")
