@@ -81,7 +81,12 @@ class DeliveryWorker:
         }
         self.semaphore = asyncio.Semaphore(settings.concurrency)
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, lanes: int = 2) -> None:
+        """Drain the ledger for good. ``lanes`` batches are in flight at once, so the rate
+        limiter never idles while a batch is claimed or recorded."""
+        await asyncio.gather(*(self._lane() for _ in range(lanes)))
+
+    async def _lane(self) -> None:
         while True:
             try:
                 done = await self.run_once()

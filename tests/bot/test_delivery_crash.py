@@ -29,6 +29,7 @@ from tests.support.campaigns import add_audience, add_content, slack_received, t
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
 BATCH = 20
+LANES = 2  # batches a worker holds at once (DeliveryWorker.run_forever)
 
 
 def _config(tmp_path: Path, rate: float) -> Path:
@@ -123,7 +124,7 @@ async def test_kill_9_at_random_moments_loses_nothing(
     teams = teams_received(connector.sent())
     assert set(teams) == set(audience.teams_conversations.values())
     duplicates = sum(teams.values()) - len(teams)
-    assert duplicates <= len(kills) * BATCH
+    assert duplicates <= len(kills) * LANES * BATCH  # at most the rows in flight per kill
     checked = {call["channel"] for call in slack_api.called("conversations.history")}
     assert checked == _in_doubt_channels(database_url), "in-doubt rows were not reconciled"
 
