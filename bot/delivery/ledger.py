@@ -401,7 +401,7 @@ def due_campaigns(engine: Engine, now: datetime | None = None) -> list[int]:
                 col(Campaign.status) == "scheduled", col(Campaign.start_at) <= now
             )
         ).all()  # type: ignore[call-overload]
-    return [int(row[0]) if isinstance(row, tuple) else int(row) for row in ids]
+    return [int(row[0]) for row in ids]
 
 
 def waves_due(engine: Engine, now: datetime | None = None) -> list[int]:

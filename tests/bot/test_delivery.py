@@ -258,3 +258,22 @@ async def test_metrics_show_deliveries_queue_depth_and_429s(
     assert 'elci_deliveries_total{platform="slack",status="sent"}' in after
     assert 'elci_rate_limited_total{platform="slack"}' in after
     assert "elci_delivery_queue_depth{" not in after.split("# TYPE elci_delivery_queue_depth")[1]
+
+
+async def test_scheduled_campaigns_start_once_when_due(engine, slack_api, connector, teams_for):
+    from bot.delivery.worker import run_campaigns
+
+    add_audience(engine, 2, 0)
+    at = datetime.now(UTC) + timedelta(seconds=-1)
+    campaign = _create(engine, add_content(engine), start_at=at)
+    later = _create(engine, add_content(engine), start_at=at + timedelta(days=1))
+    assert ledger.get(engine, campaign).status == "scheduled"
+    worker = await _worker(engine, slack_api, teams_for)
+    loops = [asyncio.create_task(run_campaigns(worker, every=0.05)) for _ in range(2)]
+    await asyncio.sleep(0.3)
+    for loop in loops:
+        loop.cancel()
+    await asyncio.gather(*loops, return_exceptions=True)
+    assert ledger.get(engine, campaign).status == "sending"
+    assert ledger.counts(engine, campaign)["total"] == 2
+    assert ledger.get(engine, later).status == "scheduled"

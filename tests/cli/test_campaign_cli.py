@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from storage.engine import make_engine
+from storage.engine import make_engine, session_scope
+from storage.people import Person
 from tests.support.campaigns import add_audience, add_content
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
@@ -79,3 +80,14 @@ def test_a_scheduled_campaign_and_a_pilot(runner, engine_of) -> None:
     _ok(runner, "send", campaign)
     assert "released 1" in _ok(runner, "approve", campaign)
     assert "requeued 0" in _ok(runner, "replay", campaign)
+
+
+def test_send_wait_shows_progress_until_nothing_is_pending(runner, engine_of) -> None:
+    with session_scope(engine_of) as session:  # people with no account: failed at once
+        session.add(Person(email="a@example.com", name="A"))
+        session.add(Person(email="b@example.com", name="B"))
+    item = add_content(engine_of)
+    campaign = _ok(runner, "create", "--name", "Launch", "--content", str(item)).strip()
+    output = _ok(runner, "send", campaign, "--wait")
+    assert "2 recipients (unreachable: 2)" in output
+    assert "delivering" in output and "sent 0, failed 2" in output
