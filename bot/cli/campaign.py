@@ -39,6 +39,9 @@ def campaign() -> None:
 @click.option("--purpose", default="")
 @click.option("--pilot", "pilot", multiple=True, help="selectors of a pilot wave sent first")
 @click.option(
+    "--kpi", "kpis", multiple=True, help="a target, NAME=NUMBER: " + ", ".join(ledger.KPIS)
+)
+@click.option(
     "--rest-after",
     type=int,
     default=None,
@@ -46,18 +49,21 @@ def campaign() -> None:
 )
 def create_command(
     name: str, content_ids: tuple[int, ...], selectors: tuple[str, ...], start_at: str | None,
-    message: str, purpose: str, pilot: tuple[str, ...], rest_after: int | None,
+    message: str, purpose: str, pilot: tuple[str, ...], kpis: tuple[str, ...],
+    rest_after: int | None,
 ) -> None:  # fmt: skip
     """Create a campaign and print its id (with --at it starts by itself)."""
     services = _services()
     try:
         moment = _moment(start_at) if start_at else None
+        targets = ledger.parse_kpis(kpis)
         created = ledger.create(
             services.engine,
             services.settings.config,
             ledger.NewCampaign(
                 name=name, content_ids=content_ids, audience=selectors, message=message,
                 start_at=moment, purpose=purpose, pilot=pilot, rest_after_minutes=rest_after,
+                kpis=targets,
             ),
         )  # fmt: skip
     except (ledger.CampaignError, ValueError) as exc:

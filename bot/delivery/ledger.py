@@ -32,8 +32,30 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=utcnow().tzinfo)
 PENDING = ("pending", "claimed", "held")
 
 
+KPIS = ("shares", "human_clicks", "participation_rate", "time_to_first_share_hours")
+"""The targets a campaign may set (participation as a fraction of the audience, 0..1)."""
+
+
 class CampaignError(ValueError):
     """Bad input for a campaign; nothing was stored."""
+
+
+def parse_kpis(pairs: Iterable[str]) -> dict[str, float]:
+    """``NAME=NUMBER`` pairs, names from ``KPIS``; raises ``CampaignError``."""
+    targets: dict[str, float] = {}
+    for pair in pairs:
+        name, _, number = pair.partition("=")
+        name = name.strip().lower().replace("-", "_")
+        if name not in KPIS:
+            raise CampaignError(f"unknown KPI {name!r}; known: {', '.join(KPIS)}")
+        try:
+            value = float(number)
+        except ValueError as exc:
+            raise CampaignError(f"KPI {name}: {number!r} is not a number") from exc
+        if value < 0 or (name == "participation_rate" and value > 1):
+            raise CampaignError(f"KPI {name}: {number} is out of range")
+        targets[name] = value
+    return targets
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,12 @@ def test_create_send_status_cancel(runner, engine_of) -> None:
     add_audience(engine_of, 3, 0, roles={0: ["employee", "leader"]})
     item = add_content(engine_of)
     campaign = _ok(runner, "create", "--name", "Launch", "--content", str(item),
-                   "--audience", "all", "--message", "Big day").strip()  # fmt: skip
+                   "--audience", "all", "--message", "Big day", "--kpi", "shares=50",
+                   "--kpi", "participation_rate=0.4").strip()  # fmt: skip
     assert campaign.isdigit()
+    from bot.delivery import ledger
+
+    assert ledger.get(engine_of, int(campaign)).kpis == {"shares": 50, "participation_rate": 0.4}
     assert "3 recipients (slack: 3)" in _ok(runner, "send", campaign)
     again = runner.invoke(main, ["campaign", "send", campaign])
     assert again.exit_code == 1 and "not sent again" in again.output
@@ -63,6 +67,8 @@ def test_bad_input_stores_nothing(runner, engine_of) -> None:
         ["--name", "X", "--content", "999"],
         ["--name", "X", "--content", str(item), "--audience", "department:nowhere"],
         ["--name", "X", "--content", str(item), "--at", "tomorrow"],
+        ["--name", "X", "--content", str(item), "--kpi", "likes=3"],
+        ["--name", "X", "--content", str(item), "--kpi", "participation_rate=2"],
     ):
         result = runner.invoke(main, ["campaign", "create", *args])
         assert result.exit_code == 1 and "nothing stored" in result.output, result.output
