@@ -18,7 +18,7 @@ from handlers.campaigns import cards
 from handlers.campaigns.form import FORM_ID, campaign_form, parse_values
 
 router = Router()
-USAGE = N_("new | send ID | status ID | cancel ID | list")
+USAGE = N_("new | send ID | status ID | approve ID | cancel ID | list")
 
 
 @router.command("campaign", summary=N_("build and send a campaign to an audience"),
@@ -36,8 +36,10 @@ async def campaign(ctx: Context, command: Command) -> None:
         found = await asyncio.to_thread(ledger.list_campaigns, ctx.services.engine)
         await ctx.reply(cards.list_card(ctx, found))
         return
-    handlers = {"send": _send, "gönder": _send, "status": _status, "durum": _status,
-                "cancel": _cancel, "iptal": _cancel}  # fmt: skip
+    handlers = {
+        "send": _send, "gönder": _send, "status": _status, "durum": _status,
+        "cancel": _cancel, "iptal": _cancel, "approve": _approve, "onayla": _approve,
+    }  # fmt: skip
     if sub not in handlers or not wanted.isdigit():
         await ctx.reply(ctx.t("Use: campaign {usage}", usage=ctx.t(USAGE)))
         return
@@ -97,6 +99,25 @@ async def _cancel(ctx: Context, campaign_id: int) -> None:
         return
     await asyncio.to_thread(ledger.cancel, ctx.services.engine, campaign_id)
     await ctx.reply(ctx.t("Campaign #{id} is cancelled: nobody else will get it.", id=campaign_id))
+
+
+async def _approve(ctx: Context, campaign_id: int) -> None:
+    """The pilot went well: the rest of the audience follows."""
+    found = await _found(ctx, campaign_id)
+    if found is None:
+        return
+    settings = campaign_settings(ctx.services.settings.config)
+    released = await asyncio.to_thread(
+        ledger.release_rest, ctx.services.engine, campaign_id, settings
+    )
+    await ctx.reply(
+        ctx.tn(
+            "Approved: {n} more person will get campaign #{id}.",
+            "Approved: {n} more people will get campaign #{id}.",
+            released,
+            id=campaign_id,
+        )
+    )
 
 
 @router.action(cards.CONFIRM, role=HR)

@@ -133,3 +133,15 @@ async def test_turkish(world, engine) -> None:
     await hr.say("lang tr")
     await hr.say("kampanya liste")
     assert "Henüz kampanya yok" in out.getvalue()
+
+
+async def test_hr_approves_the_pilot_from_chat(world, engine) -> None:
+    add_audience(engine, 3, 0, roles={0: ["employee", "group:pilot"]})
+    new = ledger.NewCampaign("Pilot", [world.item], pilot=["role:group:pilot"])
+    created = ledger.create(engine, world.services.settings.config, new)
+    hr, out = world.chat("hr@example.com")
+    await hr.say(f"campaign send {created.id}")
+    await hr.say("!click 1")
+    await hr.say(f"campaign approve {created.id}")
+    # 5 in the audience: 1 in the pilot, 1 unreachable (HR, by the terminal, is reachable)
+    assert f"Approved: 3 more people will get campaign #{created.id}." in out.getvalue()
