@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from storage import (
     campaigns,
     content,
+    dashboard,
     dedup,
     drafts,
     leases,
@@ -28,6 +29,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "campaigns",
     "content",
+    "dashboard",
     "dedup",
     "drafts",
     "leases",
