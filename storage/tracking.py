@@ -25,7 +25,10 @@ class ShareLink(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     network: str = Field(max_length=16)
     caption_index: int = Field(default=0)
-    campaign: str | None = Field(default=None, max_length=120)
+    campaign: str | None = Field(default=None, max_length=120)  # utm_campaign, when set
+    # The campaign that last brought this item to this person (last touch): intents and
+    # clicks copy it when they happen, so each counts for the campaign of its moment.
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -35,6 +38,7 @@ class ShareIntent(SQLModel, table=True):
     item_id: int = Field(foreign_key="contentitem.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     network: str = Field(max_length=16)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -49,6 +53,7 @@ class Click(SQLModel, table=True):
     agent_class: str = Field(default="other", max_length=16)
     referrer_host: str | None = Field(default=None, max_length=255)
     ip_hash: str | None = Field(default=None, max_length=32)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
