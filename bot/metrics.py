@@ -1,4 +1,8 @@
-"""Prometheus metrics: deliveries by status and platform, queue depth, 429s.
+"""Prometheus metrics: events received, handler latency, deliveries by status and platform,
+queue depth, 429s, share intents and clicks.
+
+Labels are closed sets only (platforms, event types, registered routes, networks): never
+user text, ids or emails, so a scrape stays small and says nothing about anyone.
 
 Counters live in the process that does the work (``elci serve`` or ``elci worker``); the
 queue depth is read from the ledger at scrape time, so any process shows the whole queue.
@@ -10,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -25,6 +29,38 @@ RATE_LIMITED = Counter(
     "elci_rate_limited",
     "Sends a platform answered with 429 (rate limited), by platform.",
     ["platform"],
+    registry=REGISTRY,
+)
+EVENTS = Counter(
+    "elci_events_received",
+    "Neutral events that reached the core, by platform and event type.",
+    ["platform", "type"],
+    registry=REGISTRY,
+)
+HANDLER_SECONDS = Histogram(
+    "elci_handler_seconds",
+    "Time to handle one event, by kind (command, action, form, message …) and route.",
+    ["kind", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    registry=REGISTRY,
+)
+HANDLER_ERRORS = Counter(
+    "elci_handler_errors",
+    "Events whose handler raised, by kind and route.",
+    ["kind", "route"],
+    registry=REGISTRY,
+)
+SHARE_INTENTS = Counter(
+    "elci_share_intents",
+    "Share intents (/s/ links followed) stored by this process, by network.",
+    ["network"],
+    registry=REGISTRY,
+)
+CLICKS = Counter(
+    "elci_clicks",
+    "Clicks on shared links (/r/) stored by this process, by network and whether a person "
+    "(not a previewer or scanner) clicked.",
+    ["network", "human"],
     registry=REGISTRY,
 )
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

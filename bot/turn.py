@@ -11,6 +11,7 @@ import logging
 import shlex
 from dataclasses import replace
 
+from bot import metrics
 from bot.context import Context
 from bot.events import Action, Command, Event, FormSubmit, HomeOpened, Installed, Message
 from bot.forms import check
@@ -47,7 +48,42 @@ class Bot:
         ctx = Context(
             self.services, identity, self.services.catalogs.get(identity.locale), transport
         )
-        log.info("turn", extra={"event": type(event).__name__, "platform": event.actor.platform})
+        kind, route = self._route(event)
+        log.info(
+            "turn",
+            extra={"event": type(event).__name__, "platform": event.actor.platform, "route": route},
+        )
+        metrics.EVENTS.labels(event.actor.platform, type(event).__name__).inc()
+        with metrics.HANDLER_SECONDS.labels(kind, route).time():
+            try:
+                return await self._dispatch(ctx, event)
+            except Exception:
+                metrics.HANDLER_ERRORS.labels(kind, route).inc()
+                raise
+
+    def _route(self, event: Event) -> tuple[str, str]:
+        """The metrics labels of an event: its kind and the registered route it takes.
+
+        Only names the router declared (or ``unknown``), never what the user typed.
+        """
+        router = self.services.router
+        match event:
+            case Message():
+                words = split_words(event.text.strip())
+                spec = router.find_command(words[0]) if words else None
+                return ("command", spec.verb) if spec else ("message", "text")
+            case Command():
+                spec = router.find_command(event.verb)
+                return "command", spec.verb if spec else "unknown"
+            case Action():
+                return "action", event.action_id if event.action_id in router.actions else "unknown"
+            case FormSubmit():
+                return "form", event.form_id if event.form_id in router.forms else "unknown"
+            case Installed():
+                return "installed", "-"
+        return "home", "-"
+
+    async def _dispatch(self, ctx: Context, event: Event) -> Answer:
         match event:
             case Message():
                 return await self._message(ctx, event)

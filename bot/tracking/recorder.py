@@ -21,6 +21,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from bot import metrics
 from bot.tracking.urls import destination_url, share_intent_url, tracked_url
 from bot.tracking.visitors import Visitors, referrer_host
 from storage.content import ContentItem
@@ -151,6 +152,7 @@ class LinkRecorder:
             if clicks:
                 session.execute(insert(Click), clicks)
             award_many(session, points)
+        _count(hits, links, clicks)
         return outcomes
 
     def _intent(self, session: Session, hit: Hit, link: _Link) -> Outcome:
@@ -201,6 +203,16 @@ class LinkRecorder:
 
     def _too_soon(self, link: _Link, at: datetime) -> bool:
         return link.last_intent is not None and at - link.last_intent < self.rules.preview_window
+
+
+def _count(hits: list[Hit], links: dict[str, _Link], clicks: list[dict[str, Any]]) -> None:
+    """Move the share and click counters once the batch is committed."""
+    for hit in hits:
+        link = links.get(hit.code)
+        if hit.kind == "intent" and link is not None:
+            metrics.SHARE_INTENTS.labels(link.network).inc()
+    for click in clicks:
+        metrics.CLICKS.labels(click["network"], "true" if click["human"] else "false").inc()
 
 
 def pick_caption(captions: dict, network: str, index: int) -> str | None:
