@@ -1,0 +1,1 @@
+"""Deployment files and the local, Docker-free runner of the same topology."""
