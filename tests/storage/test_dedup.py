@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from storage.dedup import SeenDelivery, first_sighting, forget_older_than
+from storage.dedup import (
+    SeenDelivery,
+    Sighting,
+    claim,
+    finish,
+    first_sighting,
+    forget_older_than,
+    release,
+)
 from storage.engine import make_engine, session_scope
 
 
@@ -56,3 +64,22 @@ def test_forget_older_than(engine: Engine) -> None:
     assert forget_older_than(engine, timedelta(days=1)) == 0
     assert first_sighting(engine, "slack", "old-1")
     assert not first_sighting(engine, "slack", "recent")
+
+
+def test_a_claim_is_seen_as_busy_until_finished_then_done(engine: Engine) -> None:
+    assert claim(engine, "slack", "Ev-claim") is Sighting.NEW
+    assert claim(engine, "slack", "Ev-claim") is Sighting.BUSY
+    finish(engine, "slack", "Ev-claim")
+    assert claim(engine, "slack", "Ev-claim") is Sighting.DONE
+    release(engine, "slack", "Ev-claim")  # a finished delivery is never forgotten early
+    assert claim(engine, "slack", "Ev-claim") is Sighting.DONE
+
+
+def test_a_released_or_stale_claim_is_processed_again(engine: Engine) -> None:
+    assert claim(engine, "teams", "A1") is Sighting.NEW
+    release(engine, "teams", "A1")  # processing failed: the retry must run
+    assert claim(engine, "teams", "A1") is Sighting.NEW
+    # The holder died without releasing: after stale_after the next sighting takes over.
+    assert claim(engine, "teams", "A1", stale_after=timedelta(seconds=30)) is Sighting.BUSY
+    assert claim(engine, "teams", "A1", stale_after=timedelta(0)) is Sighting.NEW
+    assert claim(engine, "teams", "A1", stale_after=timedelta(seconds=30)) is Sighting.BUSY
