@@ -38,6 +38,8 @@ class Person(SQLModel, table=True):
     lang_override: str | None = Field(default=None, max_length=16)
     # Left the leaderboards: counted in aggregates only, never listed or ranked.
     leaderboard_hidden: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Set by ``elci erase``: the row is a tombstone that keeps anonymous totals right.
+    erased_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
