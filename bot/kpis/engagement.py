@@ -1,0 +1,213 @@
+"""What a set of people did with the content they were reached with: shares, human
+clicks, participation and the time to a first share, in total or per group.
+
+The unit is one row per reached person (``per_person``): who, when reached, in which
+group, how many shares and human clicks, and how long to the first share. Every figure,
+overall or per department, location, wave or leadership, is one ``GROUP BY`` over it.
+Clicks count only when the tracking layer judged them human (a GET, not a known bot, not a
+link preview fetched right after the share): ``Click.human``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    select,
+    true,
+)
+from sqlalchemy.sql.selectable import Subquery
+
+from bot.kpis.period import Period
+from bot.kpis.privacy import is_hidden
+from bot.kpis.sql import has_role, median_by, seconds_between, table
+from storage.people import Person
+from storage.tracking import Click, ShareIntent
+
+INTENT, CLICK, PERSON = table(ShareIntent), table(Click), table(Person)
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What a set of recipients did; rates are fractions (0..1), times in hours."""
+
+    recipients: int
+    sharers: int  # recipients who shared at least once
+    shares: int  # share intents
+    human_clicks: int
+    participation_rate: float | None  # sharers / recipients; None with no recipients
+    first_share_median_hours: float | None  # from being reached to the first share
+    first_share_mean_hours: float | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group's engagement; ``engagement`` is None when the group has fewer than
+    ``privacy.MIN_GROUP`` people: shown as suppressed, never as a number."""
+
+    key: str
+    engagement: Engagement | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.engagement is None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who was reached, as a subquery with ``person_id`` and ``reached_at`` (None: reached
+    from the start, as the whole directory is by the content library) and any grouping
+    columns, and which items count (None: every item)."""
+
+    reached: Subquery
+    item_ids: Sequence[int] | None
+    period: Period
+    timed: bool = True  # events before ``reached_at`` do not count; time to first share
+
+    def events(self, model: Any) -> tuple[Any, ColumnElement[bool]]:
+        """The event table joined to the reached people, and the condition that an event
+        counts: on one of the items, within the period, not before its person was reached."""
+        events = INTENT if model is ShareIntent else CLICK
+        joined = events.join(self.reached, self.reached.c.person_id == events.c.person_id)
+        condition = and_(
+            events.c.item_id.in_(self.item_ids) if self.item_ids is not None else true(),
+            self.period.contains(events.c.created_at),
+            (events.c.created_at >= self.reached.c.reached_at) if self.timed else true(),
+        )
+        if model is Click:
+            condition = and_(condition, events.c.human.is_(True))
+        return joined, condition
+
+    def per_person(self) -> Subquery:
+        """One row per reached person: their groups, shares, human clicks and the seconds
+        from being reached to their first share (NULL when they did not share)."""
+        joined, counts = self.events(ShareIntent)
+        shares = (
+            select(
+                INTENT.c.person_id,
+                func.count().label("shares"),
+                func.min(INTENT.c.created_at).label("first_share"),
+            )
+            .select_from(joined)
+            .where(counts)
+            .group_by(INTENT.c.person_id)
+            .subquery()
+        )
+        joined, counts = self.events(Click)
+        clicks = (
+            select(CLICK.c.person_id, func.count().label("clicks"))
+            .select_from(joined)
+            .where(counts)
+            .group_by(CLICK.c.person_id)
+            .subquery()
+        )
+        reached = self.reached
+        waited = (
+            seconds_between(shares.c.first_share, reached.c.reached_at)
+            if self.timed
+            else cast(null(), Float)
+        )
+        extra = [column for column in reached.c if column.key not in ("person_id", "reached_at")]
+        return (
+            select(
+                reached.c.person_id,
+                *extra,
+                PERSON.c.department,
+                PERSON.c.location,
+                case((has_role(PERSON.c.roles, "leader"), "leaders"), else_="others").label(
+                    "leadership"
+                ),
+                func.coalesce(shares.c.shares, 0).label("shares"),
+                func.coalesce(clicks.c.clicks, 0).label("human_clicks"),
+                waited.label("first_share_seconds"),
+            )
+            .select_from(reached)
+            .join(PERSON, PERSON.c.id == reached.c.person_id)
+            .outerjoin(shares, shares.c.person_id == reached.c.person_id)
+            .outerjoin(clicks, clicks.c.person_id == reached.c.person_id)
+            .subquery("per_person")
+        )
+
+
+def engagement(connection: Connection, people: Subquery) -> Engagement:
+    """The totals over ``per_person`` rows (never suppressed: the caller decides)."""
+    found = engagement_by(connection, people, None, suppress=False)
+    return found[0].engagement or _empty()
+
+
+def engagement_by(
+    connection: Connection, people: Subquery, key: str | None, suppress: bool = True
+) -> list[Group]:
+    """Per value of ``people.key`` (in order; NULL reported as ``""``), small groups suppressed."""
+    keys = [people.c[key]] if key else []
+    totals: Select[Any] = select(
+        *keys,
+        func.count().label("recipients"),
+        func.sum(case((people.c.shares > 0, 1), else_=0)).label("sharers"),
+        func.sum(people.c.shares).label("shares"),
+        func.sum(people.c.human_clicks).label("human_clicks"),
+        func.avg(people.c.first_share_seconds).label("mean"),
+    ).group_by(*keys)
+    medians = {
+        (row[0] if key else None): row.median
+        for row in connection.execute(median_by(people, "first_share_seconds", key))
+    }
+    groups = []
+    for row in connection.execute(totals.order_by(*keys)):
+        name = row[0] if key else None
+        recipients = int(row.recipients)
+        figures = Engagement(
+            recipients=recipients,
+            sharers=int(row.sharers or 0),
+            shares=int(row.shares or 0),
+            human_clicks=int(row.human_clicks or 0),
+            participation_rate=(int(row.sharers or 0) / recipients) if recipients else None,
+            first_share_median_hours=_hours(medians.get(name)),
+            first_share_mean_hours=_hours(row.mean),
+        )
+        hidden = suppress and is_hidden(recipients)
+        groups.append(Group("" if name is None else str(name), None if hidden else figures))
+    if not key and not groups:
+        groups.append(Group("", _empty()))
+    return groups
+
+
+def by_network(connection: Connection, reach: Reach, model: Any) -> dict[str, int]:
+    """Share intents (``ShareIntent``) or human clicks (``Click``) per network."""
+    joined, counts = reach.events(model)
+    events = INTENT if model is ShareIntent else CLICK
+    query = (
+        select(events.c.network, func.count())
+        .select_from(joined)
+        .where(counts)
+        .group_by(events.c.network)
+        .order_by(events.c.network)
+    )
+    return {network: int(n) for network, n in connection.execute(query)}
+
+
+def unique_clickers(connection: Connection, reach: Reach) -> int:
+    """Distinct visitors among the human clicks, by the keyed hash of their address."""
+    joined, counts = reach.events(Click)
+    query = select(func.count(func.distinct(CLICK.c.ip_hash))).select_from(joined).where(counts)
+    return int(connection.execute(query).scalar_one())
+
+
+def _hours(seconds: Any) -> float | None:
+    return None if seconds is None else round(float(seconds) / HOUR, 2)
+
+
+def _empty() -> Engagement:
+    return Engagement(0, 0, 0, 0, None, None, None)

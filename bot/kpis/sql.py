@@ -1,0 +1,99 @@
+"""Portable SQL pieces the KPI queries share: time between two timestamps, the median,
+the calendar day, a role test on the JSON list, and the rows of a table as Core columns.
+
+SQLite and PostgreSQL spell these differently; each piece compiles to the right form for
+the dialect, so every query stays one statement that runs on both stores.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlmodel import SQLModel
+
+
+def table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+class seconds_between(FunctionElement[float]):
+    """``later - earlier`` in seconds, as a float."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def median_by(source: Subquery, value: str, key: str | None = None) -> Select[Any]:
+    """SQL: the median of ``source.value`` (per ``source.key`` when given), NULLs ignored.
+
+    Window functions work on both stores (SQLite has no ``percentile_cont``): number the
+    values in order, keep the middle one or two, and average them.
+    """
+    column = source.c[value]
+    keys = [source.c[key]] if key else []
+    ranked = (
+        select(
+            *keys,
+            column.label("value"),
+            func.row_number().over(partition_by=keys or None, order_by=column).label("rank"),
+            func.count().over(partition_by=keys or None).label("size"),
+        )
+        .where(column.is_not(None))
+        .subquery()
+    )
+    rank, size = ranked.c.rank, ranked.c.size
+    middle = or_(rank == (size + 1) // 2, rank == (size + 2) // 2)
+    grouped = [ranked.c[key]] if key else []
+    return (
+        select(*grouped, func.avg(ranked.c.value).label("median")).where(middle).group_by(*grouped)
+    )
+
+
+def day_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL: the UTC calendar day of a timestamp (``date()`` on both stores)."""
+    return func.date(column)
+
+
+def as_date(value: date | str) -> date:
+    """SQLite returns ``date()`` as text, PostgreSQL as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def has_role(roles: ColumnElement[Any], role: str) -> ColumnElement[bool]:
+    """SQL: the JSON list of roles holds ``role`` (both stores keep the JSON text as written)."""
+    return sql_cast(roles, String).like(f'%"{role}"%')
+
+
+def in_ids(column: ColumnElement[Any], ids: list[int] | None) -> ColumnElement[bool]:
+    """SQL: ``column`` is one of ``ids``; ``None`` means any."""
+    return column.in_(ids) if ids is not None else and_(True)
