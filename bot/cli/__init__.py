@@ -13,7 +13,10 @@ import click
 
 FAMILIES = (
     "serve", "worker", "chat", "db", "people", "content", "lint", "manifest", "route", "campaign",
+    "export", "erase",
 )  # fmt: skip
+# Commands whose module is named for their family rather than for the command.
+MODULES = {"export": "privacy", "erase": "privacy"}
 
 
 class _Families(click.Group):
@@ -22,7 +25,7 @@ class _Families(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in FAMILIES and cmd_name not in self.commands:
-            importlib.import_module(f"bot.cli.{cmd_name}").register(self)
+            importlib.import_module(f"bot.cli.{MODULES.get(cmd_name, cmd_name)}").register(self)
         return super().get_command(ctx, cmd_name)
 
 

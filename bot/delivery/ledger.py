@@ -140,7 +140,8 @@ def plan(session: Session, campaign: Campaign, platforms: Iterable[str]) -> list
         if known is None or account.updated_at > known[0]:
             latest[account.person_id] = (account.updated_at, account.platform)
     rows = []
-    for person in session.exec(select(Person)).scalars():  # type: ignore[call-overload]
+    people = select(Person).where(col(Person.erased_at).is_(None))  # tombstones get nothing
+    for person in session.exec(people).scalars():  # type: ignore[call-overload]
         if not matches(person, campaign.audience):
             continue
         assert person.id is not None
