@@ -59,6 +59,10 @@ class Delivery(SQLModel, table=True):
     not_before: datetime = Field(default_factory=utcnow)
     attempts: int = Field(default=0)
     doubts: int = Field(default=0)  # times found claimed after its worker vanished
+    # When a row in doubt was sent again with no way to check it had arrived (Teams),
+    # written just before that send: in doubt once more, it counts as sent (resend at
+    # most once), whereas a row whose worker died before resending is still sent.
+    resent_at: datetime | None = Field(default=None)
     claim: str | None = Field(default=None, max_length=40, index=True)
     lease_until: datetime | None = Field(default=None)
     error: str | None = Field(default=None, max_length=500)
