@@ -16,6 +16,7 @@ from adapters import slack, teams
 from adapters.console.chat import ConsoleChat
 from bot.config import Config, Settings
 from bot.delivery.settings import campaign_settings
+from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.i18n import Catalogs
 from bot.outbound import Outbound
 from bot.points import KINDS, points_for
@@ -35,6 +36,7 @@ from handlers import (
     sharing,
     standing,
 )
+from handlers.campaigns.delivery import composer
 from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
@@ -65,6 +67,11 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
         outbound.add(slack.SlackSender(settings))
     outbound.add(teams.teams_sender(settings))
     return Services(settings, engine, build_router(), Catalogs(), outbound)
+
+
+def delivery_worker(services: Services) -> DeliveryWorker:
+    """Campaign deliveries as the sharing card, with each recipient's own tracked links."""
+    return worker_for(services, composer(services.settings))
 
 
 def build_web_app(services: Services) -> web.Application:

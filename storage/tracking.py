@@ -7,10 +7,12 @@ the advocate only by person id inside our own database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import UniqueConstraint, update
+from sqlalchemy import JSON, DateTime, UniqueConstraint, bindparam, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -63,11 +65,13 @@ def links_for(
     person_id: int,
     networks: Sequence[str],
     make_code: Callable[[], str],
+    campaign: tuple[int, str] | None = None,
 ) -> dict[str, ShareLink]:
     """This person's link for each network, created on first need.
 
     A new link starts its caption rotation at the person's id, so colleagues are offered
-    different captions for the same item.
+    different captions for the same item. ``campaign`` (id, slug) marks the links as
+    brought by that campaign, from now on (see ``ShareLink.campaign_id``).
     """
     query = select(ShareLink).where(ShareLink.item_id == item_id, ShareLink.person_id == person_id)
     links = {link.network: link for link in session.exec(query).all()}
@@ -81,12 +85,17 @@ def links_for(
             network=network,
             caption_index=person_id,
         )
+        if campaign is not None:
+            link.campaign_id, link.campaign = campaign
         try:
             with session.begin_nested():
                 session.add(link)
         except IntegrityError:
             link = session.exec(query.where(ShareLink.network == network)).one()
         links[network] = link
+    if campaign is not None:
+        for link in links.values():
+            link.campaign_id, link.campaign = campaign  # written only where it changed
     return {network: links[network] for network in networks}
 
 
@@ -97,3 +106,63 @@ def rotate_captions(session: Session, item_id: int, person_id: int) -> None:
         .where(col(ShareLink.item_id) == item_id, col(ShareLink.person_id) == person_id)
         .values(caption_index=col(ShareLink.caption_index) + 1)
     )
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """What recording a hit needs of its link and item, read for a whole batch at once."""
+
+    code: str
+    item_id: int
+    person_id: int
+    network: str
+    caption_index: int
+    campaign: str | None
+    campaign_id: int | None
+    url: str
+    slug: str
+    title: str
+    captions: dict[str, list[str]]
+    last_intent: datetime | None  # the latest share intent: clicks right after are previews
+
+
+_LINK_ROWS = (
+    text(
+        "SELECT l.code, l.item_id, l.person_id, l.network, l.caption_index, l.campaign,"
+        " l.campaign_id, i.url, i.slug, i.title, i.captions,"
+        " (SELECT MAX(s.created_at) FROM shareintent s WHERE s.code = l.code) AS last_intent"
+        " FROM sharelink l JOIN contentitem i ON i.id = l.item_id"
+        " WHERE l.code IN :codes"
+    )
+    .bindparams(bindparam("codes", expanding=True))
+    .columns(captions=JSON, last_intent=DateTime)
+)
+
+
+def link_rows(connection: Connection, codes: Collection[str]) -> dict[str, LinkRow]:
+    """One statement per batch of hits, on plain columns: the hot path builds no ORM objects
+    and no query per request (an aggregate over an index for the latest intent)."""
+    rows = connection.execute(_LINK_ROWS, {"codes": list(codes)})
+    return {
+        row.code: LinkRow(
+            code=row.code,
+            item_id=row.item_id,
+            person_id=row.person_id,
+            network=row.network,
+            caption_index=row.caption_index,
+            campaign=row.campaign,
+            campaign_id=row.campaign_id,
+            url=row.url,
+            slug=row.slug,
+            title=row.title,
+            captions=row.captions or {},
+            last_intent=_utc(row.last_intent),
+        )
+        for row in rows
+    }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Both stores hand back naive UTC here (SQLite from an aggregate, PostgreSQL from a
+    ``timestamp`` column); our clock is aware UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -10,8 +10,8 @@ import click
 from aiohttp import web
 
 from bot.cli.setup import prepare
-from bot.compose import build_web_app
-from bot.delivery.worker import run_campaigns, worker_for
+from bot.compose import build_web_app, delivery_worker
+from bot.delivery.worker import run_campaigns
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _scheduler(scheduler: Scheduler):  # type: ignore[no-untyped-def]
     event loop, until it stops."""
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
-        delivery = worker_for(scheduler.services)
+        delivery = delivery_worker(scheduler.services)
         tasks = [
             asyncio.create_task(scheduler.run_forever()),
             asyncio.create_task(delivery.run_forever()),

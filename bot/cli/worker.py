@@ -9,7 +9,8 @@ import signal
 import click
 
 from bot.cli.setup import prepare
-from bot.delivery.worker import run_campaigns, worker_for
+from bot.compose import delivery_worker
+from bot.delivery.worker import run_campaigns
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ async def _run(scheduler: Scheduler) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker started", extra={"jobs": sorted(scheduler.services.router.jobs)})
-    delivery = worker_for(scheduler.services)
+    delivery = delivery_worker(scheduler.services)
     tasks = [
         asyncio.create_task(scheduler.run_forever()),
         asyncio.create_task(delivery.run_forever()),

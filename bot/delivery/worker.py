@@ -214,8 +214,9 @@ class DeliveryWorker:
         return utcnow() + timedelta(seconds=max(delay, retry_after or 0.0))
 
 
-def worker_for(services: Any) -> DeliveryWorker:
-    """The worker ``elci serve`` and ``elci worker`` run, from the process's services."""
+def worker_for(services: Any, compose: Composer = plain_card) -> DeliveryWorker:
+    """A worker from the process's services; ``elci serve`` and ``elci worker`` get theirs
+    from the composition root (``bot.compose.delivery_worker``), with the sharing card."""
     from bot.delivery.settings import campaign_settings
 
     config = services.settings.config
@@ -224,6 +225,7 @@ def worker_for(services: Any) -> DeliveryWorker:
         services.outbound,
         services.catalogs,
         campaign_settings(config),
+        compose=compose,
         default_locale=config.default_locale,
     )
 

@@ -1,34 +1,39 @@
 """Durable, group-committed recording of share intents and clicks.
 
 A redirect is answered only after its row is committed: each request puts its hit on a
-queue and waits; one writer takes everything waiting, stores it in one transaction (one
+queue and waits; a writer takes everything waiting, stores it in one transaction (one
 lookup, one insert batch, one commit) and then releases every waiter with its answer.
-Under load the batches grow, so the commit cost is shared and nothing waits in memory
-unstored once it has been answered.
+Under load the batches grow, so the commit (the fsync) is shared, and nothing waits in
+memory unstored once it has been answered. While a writer commits, the event loop keeps
+answering HTTP and queueing the next batch.
+
+Each writer is a thread of its own holding one connection for the life of the process: a
+batch pays for no pool checkout (and on PostgreSQL no ``pre_ping`` round trip). SQLite has
+one writer (it allows one write transaction at a time); PostgreSQL several, whose commits
+it flushes together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import Table, func, insert
-from sqlalchemy import select as sql_select
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlalchemy import insert
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from bot import metrics
 from bot.tracking.urls import destination_url, share_intent_url, tracked_url
 from bot.tracking.visitors import Visitors, referrer_host
-from storage.content import ContentItem
-from storage.engine import session_scope
 from storage.points import award, award_many
 from storage.secrets import stored_key
-from storage.tracking import Click, ShareIntent, ShareLink
+from storage.tracking import Click, LinkRow, ShareIntent, link_rows
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 256
@@ -70,19 +75,37 @@ class Rules:
     writers: int = 1
 
 
-@dataclass(frozen=True)
-class _Link:
-    code: str
-    item_id: int
-    person_id: int
-    network: str
-    caption_index: int
-    campaign: str | None
-    url: str
-    slug: str
-    title: str
-    captions: dict
-    last_intent: datetime | None
+class _Writer:
+    """One thread and the one connection it uses, so each batch starts writing at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="elci-links")
+        self.connection: Connection | None = None
+
+    def commit(
+        self, store: Callable[[Session, list[Hit]], list[Outcome]], hits: list[Hit]
+    ) -> list[Outcome]:
+        """Store ``hits`` in a transaction of its own and commit it (in the writer's thread).
+
+        After any failure the connection is dropped: the next batch starts on a fresh one,
+        which is how the writer comes back by itself once the database does.
+        """
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        try:
+            with Session(bind=self.connection) as session:
+                outcomes = store(session, hits)
+                session.commit()
+        except Exception:
+            self.close()
+            raise
+        return outcomes
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            connection.invalidate() if connection.in_transaction() else connection.close()
 
 
 class LinkRecorder:
@@ -90,78 +113,90 @@ class LinkRecorder:
         self.engine = engine
         self.rules = rules
         self._queue: asyncio.Queue[tuple[Hit, asyncio.Future[Outcome]]] = asyncio.Queue()
-        self._writers: list[asyncio.Task[None]] = []
+        self._writers: list[_Writer] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def record(self, hit: Hit) -> Outcome:
-        if not self._writers:
-            self._writers = [
-                asyncio.create_task(self._write_forever()) for _ in range(self.rules.writers)
-            ]
+        if not self._tasks:
+            self._writers = [_Writer(self.engine) for _ in range(self.rules.writers)]
+            self._tasks = [asyncio.create_task(self._write_forever(w)) for w in self._writers]
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((hit, waiter))
         return await waiter
 
     async def close(self) -> None:
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
+        """Settle every hit already queued, then give the connections back."""
+        await self._queue.join()
+        for task in self._tasks:
+            task.cancel()
+        loop = asyncio.get_running_loop()
         for writer in self._writers:
-            writer.cancel()
-        self._writers = []
+            await loop.run_in_executor(writer.thread, writer.close)
+            writer.thread.shutdown(wait=False)
+        self._tasks, self._writers = [], []
 
-    async def _write_forever(self) -> None:
+    async def _write_forever(self, writer: _Writer) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            hits = [hit for hit, _ in batch]
             try:
-                outcomes = await asyncio.to_thread(self.write, [hit for hit, _ in batch])
+                outcomes = await loop.run_in_executor(
+                    writer.thread, writer.commit, self.write, hits
+                )
             except Exception as exc:
                 log.exception("recording failed", extra={"hits": len(batch)})
                 for _, waiter in batch:
                     if not waiter.done():
                         waiter.set_exception(exc)
-                continue
-            for (_, waiter), outcome in zip(batch, outcomes, strict=True):
-                if not waiter.done():
-                    waiter.set_result(outcome)
+            else:
+                for (_, waiter), outcome in zip(batch, outcomes, strict=True):
+                    if not waiter.done():
+                        waiter.set_result(outcome)
+            for _ in batch:
+                self._queue.task_done()
 
     @cached_property
     def visitors(self) -> Visitors:
         """Keyed on the deployment's stored keys, read at the first hit, not at start-up."""
         return Visitors(stored_key(self.engine, "ip-hash"), stored_key(self.engine, "advocate"))
 
-    def write(self, hits: list[Hit]) -> list[Outcome]:
-        """Store a batch in one transaction; an unknown code gets an outcome with no location.
+    def write(self, session: Session, hits: list[Hit]) -> list[Outcome]:
+        """Store a batch in ``session`` (committed by the caller); an unknown code gets an
+        outcome with no location.
 
-        Clicks and their points go in as two multi-row inserts: the per-row ORM path with a
-        savepoint per award cost ten times more at the batch sizes load produces.
+        Clicks and their points go in as two multi-row inserts on the bare connection: the
+        per-row ORM path with a savepoint per award cost ten times more at the batch sizes
+        load produces. Share intents (a person pressing a button, rare) keep the ORM.
         """
         outcomes: list[Outcome] = []
         clicks: list[dict[str, Any]] = []
         points: list[dict[str, Any]] = []
-        with session_scope(self.engine) as session:
-            links = _links(session, {hit.code for hit in hits})
-            for hit in hits:
-                link = links.get(hit.code)
-                if link is None:
-                    outcomes.append(Outcome(None))
-                elif hit.kind == "intent":
-                    outcomes.append(self._intent(session, hit, link))
-                else:
-                    outcomes.append(self._click(hit, link, clicks, points))
-            if clicks:
-                session.execute(insert(Click), clicks)
-            award_many(session, points)
+        links = link_rows(session.connection(), {hit.code for hit in hits})
+        for hit in hits:
+            link = links.get(hit.code)
+            if link is None:
+                outcomes.append(Outcome(None))
+            elif hit.kind == "intent":
+                outcomes.append(self._intent(session, hit, link))
+            else:
+                outcomes.append(self._click(hit, link, clicks, points))
+        if clicks:
+            session.connection().execute(insert(Click), clicks)
+        award_many(session, points)
         _count(hits, links, clicks)
         return outcomes
 
-    def _intent(self, session: Session, hit: Hit, link: _Link) -> Outcome:
+    def _intent(self, session: Session, hit: Hit, link: LinkRow) -> Outcome:
         session.add(
             ShareIntent(
                 code=link.code,
                 item_id=link.item_id,
                 person_id=link.person_id,
                 network=link.network,
+                campaign_id=link.campaign_id,
                 created_at=hit.at,
             )
         )
@@ -180,7 +215,7 @@ class LinkRecorder:
         return Outcome(location, shared)
 
     def _click(
-        self, hit: Hit, link: _Link, clicks: list[dict[str, Any]], points: list[dict[str, Any]]
+        self, hit: Hit, link: LinkRow, clicks: list[dict[str, Any]], points: list[dict[str, Any]]
     ) -> Outcome:
         agent = self.visitors.agent_class(hit.user_agent)
         ip_hash = self.visitors.ip_hash(hit.address)
@@ -189,7 +224,7 @@ class LinkRecorder:
             "code": link.code, "item_id": link.item_id, "person_id": link.person_id,
             "network": link.network, "method": hit.method[:8], "human": human,
             "agent_class": agent, "referrer_host": referrer_host(hit.referrer),
-            "ip_hash": ip_hash, "created_at": hit.at,
+            "ip_hash": ip_hash, "campaign_id": link.campaign_id, "created_at": hit.at,
         })  # fmt: skip
         if human and self.rules.click_points > 0:
             points.append({
@@ -201,11 +236,11 @@ class LinkRecorder:
         advocate = self.visitors.advocate(link.person_id)
         return Outcome(destination_url(link.url, link.network, campaign, advocate))
 
-    def _too_soon(self, link: _Link, at: datetime) -> bool:
+    def _too_soon(self, link: LinkRow, at: datetime) -> bool:
         return link.last_intent is not None and at - link.last_intent < self.rules.preview_window
 
 
-def _count(hits: list[Hit], links: dict[str, _Link], clicks: list[dict[str, Any]]) -> None:
+def _count(hits: list[Hit], links: dict[str, LinkRow], clicks: list[dict[str, Any]]) -> None:
     """Move the share and click counters once the batch is committed."""
     for hit in hits:
         link = links.get(hit.code)
@@ -219,45 +254,3 @@ def pick_caption(captions: dict, network: str, index: int) -> str | None:
     """The ``index``-th caption for ``network`` (or for any network), wrapping around."""
     texts = captions.get(network) or captions.get("any") or []
     return texts[index % len(texts)] if texts else None
-
-
-def _links(session: Session, codes: set[str]) -> dict[str, _Link]:
-    """One query for the whole batch, on plain columns: the hot path loads no ORM objects."""
-    link, item, intent = (_table(model).c for model in (ShareLink, ContentItem, ShareIntent))
-    last = (
-        sql_select(intent.code, func.max(intent.created_at).label("last"))
-        .where(intent.code.in_(codes))
-        .group_by(intent.code)
-        .subquery()
-    )
-    query = (
-        sql_select(
-            link.code,
-            link.item_id,
-            link.person_id,
-            link.network,
-            link.caption_index,
-            link.campaign,
-            item.url,
-            item.slug,
-            item.title,
-            item.captions,
-            last.c.last,
-        )
-        .join_from(_table(ShareLink), _table(ContentItem), item.id == link.item_id)
-        .outerjoin(last, last.c.code == link.code)
-        .where(link.code.in_(codes))
-    )
-    return {
-        row.code: _Link(*row[:9], row.captions or {}, _aware(row.last))
-        for row in session.connection().execute(query)
-    }
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC from an aggregate, where the column type cannot help."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
