@@ -1,0 +1,70 @@
+"""``elci export --person`` and ``elci erase --person`` as HR or an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import main
+from tests.support.privacy import AYSE, DRAFT_BODY, everything, seed
+
+
+@pytest.fixture
+def seeded(engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.delenv("ELCI_CONFIG", raising=False)
+    monkeypatch.setenv("ELCI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return seed(engine)
+
+
+def elci(*args: str, answer: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=answer)
+
+
+def test_export_writes_json_to_stdout_or_a_file(seeded, tmp_path: Path) -> None:
+    shown = elci("export", "--person", AYSE)
+    assert shown.exit_code == 0, shown.output
+    held = json.loads(shown.stdout)
+    assert held["email"] == AYSE
+    assert held["tables"]["draftversion"][0]["body"] == DRAFT_BODY
+    out = tmp_path / "ayse.json"
+    written = elci("export", "--person", "AYSE@example.com", "--out", str(out))
+    assert written.exit_code == 0, written.output
+    assert json.loads(out.read_text("utf-8"))["tables"] == held["tables"]
+
+
+@pytest.mark.parametrize("command", [("export",), ("erase", "--yes")])
+def test_an_unknown_email_is_an_error_and_changes_nothing(seeded, engine, command) -> None:
+    before = everything(engine)
+    result = elci(*command, "--person", "nobody@example.com")
+    assert result.exit_code != 0
+    assert "no one with the email nobody@example.com" in result.output
+    assert everything(engine) == before
+
+
+def test_erase_asks_first_and_a_no_changes_nothing(seeded, engine) -> None:
+    before = everything(engine)
+    result = elci("erase", "--person", AYSE, answer="n\n")
+    assert result.exit_code != 0
+    assert "Erase Ayşe Yılmaz <ayse@example.com>" in result.output
+    assert everything(engine) == before
+
+
+def test_erase_says_what_it_did_per_table(seeded, engine) -> None:
+    result = elci("erase", "--person", AYSE, answer="y\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for line in (
+        "platformaccount: deleted 1",
+        "draftversion: text removed from 1",
+        "shareintent: kept anonymously 1",
+        "person: anonymised 1",
+    ):
+        assert line in lines
+    assert lines[-1].startswith(f"erased {AYSE}; the directory keeps person #{seeded.ayse}")
+    assert AYSE not in everything(engine)
+    again = elci("erase", "--person", AYSE, "--yes")
+    assert again.exit_code != 0 and "no one with the email" in again.output
