@@ -31,12 +31,11 @@ from sqlalchemy.sql.selectable import Subquery
 
 from bot.kpis.period import Period
 from bot.kpis.privacy import is_hidden
-from bot.kpis.sql import has_role, median_by, seconds_between, table
+from bot.kpis.sql import has_role, hours, median_by, seconds_between, table
 from storage.people import Person
 from storage.tracking import Click, ShareIntent
 
 INTENT, CLICK, PERSON = table(ShareIntent), table(Click), table(Person)
-HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -174,8 +173,8 @@ def engagement_by(
             shares=int(row.shares or 0),
             human_clicks=int(row.human_clicks or 0),
             participation_rate=(int(row.sharers or 0) / recipients) if recipients else None,
-            first_share_median_hours=_hours(medians.get(name)),
-            first_share_mean_hours=_hours(row.mean),
+            first_share_median_hours=hours(medians.get(name)),
+            first_share_mean_hours=hours(row.mean),
         )
         hidden = suppress and is_hidden(recipients)
         groups.append(Group("" if name is None else str(name), None if hidden else figures))
@@ -203,10 +202,6 @@ def unique_clickers(connection: Connection, reach: Reach) -> int:
     joined, counts = reach.events(Click)
     query = select(func.count(func.distinct(CLICK.c.ip_hash))).select_from(joined).where(counts)
     return int(connection.execute(query).scalar_one())
-
-
-def _hours(seconds: Any) -> float | None:
-    return None if seconds is None else round(float(seconds) / HOUR, 2)
 
 
 def _empty() -> Engagement:

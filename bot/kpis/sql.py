@@ -28,6 +28,13 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import SQLModel
 
+HOUR = 3600.0
+
+
+def hours(seconds: Any) -> float | None:
+    """Seconds as read from either store (float, Decimal or None) to hours, 2 decimals."""
+    return None if seconds is None else round(float(seconds) / HOUR, 2)
+
 
 def table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]

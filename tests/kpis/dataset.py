@@ -23,15 +23,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from storage import requests
 from storage.campaigns import Campaign, Delivery
 from storage.content import ContentItem
+from storage.drafts import Draft, Review
 from storage.engine import session_scope
 from storage.people import Person
+from storage.points import PointEntry
 from storage.tracking import Click, ShareIntent, ShareLink
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
+NOW = T1 + timedelta(days=2)
 HOUR = timedelta(hours=1)
 TARGETS = {"shares": 10, "human_clicks": 4, "participation_rate": 0.5,
            "time_to_first_share_hours": 2}  # fmt: skip
@@ -61,7 +66,8 @@ def seed(engine: Engine) -> Seeded:
                 roles.append("group:pilot")
             person = Person(
                 email=f"p{n}@example.com", name=f"Kişi {n}", department=_department(n),
-                location=_location(n), roles=roles,
+                location=_location(n), roles=roles, leaderboard_hidden=n == 3,
+                created_at=T0 - timedelta(days=60),
             )  # fmt: skip
             session.add(person)
             session.flush()
@@ -126,5 +132,61 @@ def seed(engine: Engine) -> Seeded:
         for visitor in ("h3", "h4"):
             click("p7Bx", T1 + 3 * HOUR, visitor)
         click(early, T0 - timedelta(hours=12), "h8")  # before p9's delivery
+        session.add(ShareLink(code="p4Alinkedin", item_id=items["A"], person_id=people["p4"],
+                              network="linkedin"))  # shown, never shared  # fmt: skip
+        for who, points in (("p1", 12), ("p7", 12), ("p2", 5), ("p3", 20)):
+            session.add(PointEntry(person_id=people[who], kind="share_intent", ref=who,
+                                   points=points, created_at=T0 + HOUR))  # fmt: skip
+        _requests(session, people)
+        _drafts(session, people)
         assert campaign.id is not None
         return Seeded(campaign.id, people, items)
+
+
+def _requests(session: Session, people: dict[str, int]) -> None:
+    """Routing, with the shipped SLAs (it 4 h, sales 8 h, legal 48 h), judged at ``NOW``:
+
+    it    r1 answered in 2 h; r2 in 6 h (late); r3 unanswered for days (late)
+    legal r4, first sent to it and reassigned (an it misroute), answered in 1 h
+    sales r5 answered in 10 h (late), "wrong department"; r6 in 1 h, "right"
+    r7 still choosing a department (not counted)
+    """
+    rows = [
+        ("it", "it", requests.RESOLVED, T0, 2, 0, None),
+        ("it", "it", requests.RESOLVED, T0, 6, 0, None),
+        ("it", "it", requests.OPEN, T0, None, 0, None),
+        ("legal", "it", requests.CLAIMED, T1, 1, 1, None),
+        ("sales", "sales", requests.CLAIMED, T0, 10, 0, False),
+        ("sales", "sales", requests.RESOLVED, T0, 1, 0, True),
+        (None, None, requests.CHOOSING, None, None, 0, None),
+    ]
+    for department, first, status, routed, answered, moved, right in rows:
+        session.add(requests.SupportRequest(
+            requester_id=people["p5"], text="help", status=status, department=department,
+            first_department=first, routed_at=routed, created_at=T0 - HOUR,
+            first_response_at=routed + answered * HOUR if routed and answered else None,
+            reassignments=moved, right_department=right,
+        ))  # fmt: skip
+
+
+def _drafts(session: Session, people: dict[str, int]) -> None:
+    """Six drafts (d6 a month older) and the reviews decided after 2, 10, 4 and 6 hours."""
+    statuses = ["published", "rejected", "in_review", "changes_requested", "approved",
+                "published"]  # fmt: skip
+    ids = []
+    for n, status in enumerate(statuses, start=1):
+        created = T0 - timedelta(days=30) if n == 6 else T0
+        draft = Draft(author_id=people["p4"], status=status, created_at=created)
+        session.add(draft)
+        session.flush()
+        ids.append(draft.id)
+    reviews = [
+        (0, "marketing", "approved", 2), (0, "legal", "approved", 10),
+        (1, "marketing", "rejected", 4), (3, "marketing", "changes", 6),
+        (2, "marketing", "pending", None), (4, "legal", "closed", 1),
+    ]  # fmt: skip
+    for index, department, state, took in reviews:
+        session.add(Review(
+            draft_id=ids[index], version=1, department=department, state=state,
+            created_at=T0, decided_at=T0 + took * HOUR if took else None,
+        ))  # fmt: skip
