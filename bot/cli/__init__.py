@@ -13,7 +13,7 @@ import click
 
 FAMILIES = (
     "serve", "worker", "chat", "db", "people", "content", "lint", "manifest", "route", "campaign",
-    "export", "erase",
+    "export", "erase", "report",
 )  # fmt: skip
 # Commands whose module is named for their family rather than for the command.
 MODULES = {"export": "privacy", "erase": "privacy"}
