@@ -65,7 +65,7 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
     outbound = Outbound(engine)
     if settings.slack_enabled:
         outbound.add(slack.SlackSender(settings))
-    outbound.add(teams.teams_sender(settings))
+    outbound.add(teams.teams_sender(settings, engine))
     return Services(settings, engine, build_router(), Catalogs(), outbound)
 
 

@@ -10,6 +10,7 @@ import logging
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from sqlalchemy.engine import Engine
 
 from adapters.teams.config import (
     AUTH_DISABLED_WARNING,
@@ -32,10 +33,13 @@ log = logging.getLogger(__name__)
 
 def teams_sender(
     settings: Settings,
+    engine: Engine | None = None,
     cloud: Cloud = PUBLIC_CLOUD,
     credentials: ServiceClientCredentialsFactory | None = None,
 ) -> TeamsSender:
-    return TeamsSender(TeamsConnection(to_teams_config(settings, cloud), credentials))
+    """``engine``: the stored conversations, for posts to team channels (see the sender)."""
+    connection = TeamsConnection(to_teams_config(settings, cloud), credentials)
+    return TeamsSender(connection, engine=engine)
 
 
 def mount_teams(

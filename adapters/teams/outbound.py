@@ -5,6 +5,9 @@ installed it) is continued with the SDK's ``continue_conversation``. A reference
 only the person (AAD object id or Teams id), the tenant and the service URL gets its 1:1
 conversation created first; Teams returns the same conversation for the same pair, so
 nothing needs remembering. Failures become ``DeliveryError`` (see ``adapters.teams.retry``).
+
+It is also a ``ChannelSender``: a department's queue may be a team channel (its
+conversation id, ``19:…@thread.tacv2``), where each card starts a new thread.
 """
 
 from __future__ import annotations
@@ -21,12 +24,17 @@ from botbuilder.schema import (
     ConversationParameters,
     ConversationReference,
 )
+from botbuilder.schema.teams import ChannelInfo, TeamsChannelData, TenantInfo
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from adapters.teams.connection import TeamsConnection
 from adapters.teams.retry import DEFAULT_POLICY, RetryPolicy, with_retries
 from adapters.teams.transport import to_activity
 from bot.replies import Reply
 from bot.transport import DeliveryError
+from storage.engine import session_scope
+from storage.people import PlatformAccount
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +51,12 @@ class TeamsSender:
         connection: TeamsConnection,
         policy: RetryPolicy = DEFAULT_POLICY,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        engine: Engine | None = None,
     ) -> None:
+        """``engine``: where the stored conversation references are, which tell the
+        service URL a channel post goes to (without one, no channel posts)."""
         self.connection = connection
+        self.engine = engine
         self.config = connection.config
         self.policy = policy
         self.sleep = sleep
@@ -123,3 +135,55 @@ class TeamsSender:
             )
 
         return attempt
+
+    async def deliver_to_channel(self, channel: str, reply: Reply) -> None:
+        """Start a thread in a team channel (a department's queue). The app must be
+        installed in that team; Teams answers 403/404 otherwise, a permanent error.
+
+        A channel id names no service URL; Teams serves a tenant's chats and channels from
+        one regional URL, so the one of the newest stored Teams conversation is used."""
+        known = await asyncio.to_thread(self._newest_reference)
+        if known is None:
+            raise DeliveryError("teams: no conversation seen yet: no service URL", permanent=True)
+        service_url, tenant = known
+        if not self.config.may_reply_to(service_url):
+            raise DeliveryError("teams: emulator mode sends only to loopback", permanent=True)
+        parameters = ConversationParameters(
+            is_group=True,
+            tenant_id=tenant or None,
+            channel_data=TeamsChannelData(
+                channel=ChannelInfo(id=channel), tenant=TenantInfo(id=tenant) if tenant else None
+            ).serialize(),
+            activity=to_activity(reply),
+        )
+
+        async def created(_context: TurnContext) -> None:
+            """The card went with the request that created the thread: nothing to add."""
+
+        async def attempt() -> None:
+            await self.connection.adapter.create_conversation(
+                self.config.app_id or None,
+                created,
+                parameters,
+                channel_id="msteams",
+                service_url=service_url,
+            )
+
+        await with_retries(attempt, self.policy, self.sleep)
+
+    def _newest_reference(self) -> tuple[str, str] | None:
+        """(service URL, tenant) of the most recently stored Teams conversation."""
+        if self.engine is None:
+            return None
+        query = (
+            select(PlatformAccount)
+            .where(PlatformAccount.platform == self.platform)
+            .order_by(col(PlatformAccount.updated_at).desc())
+            .limit(20)
+        )
+        with session_scope(self.engine) as session:
+            for account in session.exec(query):
+                ref = account.conversation_ref or {}
+                if ref.get("serviceUrl"):
+                    return str(ref["serviceUrl"]), str(ref.get("tenantId") or account.tenant)
+        return None

@@ -177,7 +177,7 @@ async def teams_for(
             sleeps.append(seconds)
 
         connection = TeamsConnection(to_teams_config(settings, cloud), credentials)
-        sender = TeamsSender(connection, sleep=sleep)
+        sender = TeamsSender(connection, sleep=sleep, engine=engine)
         services.outbound.add(sender)
         app = make_app(services)
         mount_teams(app, services, Bot(services).handle, cloud=cloud, credentials=credentials)

@@ -126,8 +126,11 @@ class ConnectorStandIn:
             self.violations += card_violations(card, f"{where} card {n}")
         answer: dict[str, Any] = {"id": f"act-{next(self._ids)}"}
         if response == "ConversationResourceResponse":
-            answer = {
-                "id": f"a:created-{next(self._ids)}",
+            channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+            answer = {  # a post in a team channel starts a thread: channel;messageid=…
+                "id": f"{channel};messageid={answer['id']}"
+                if channel
+                else f"a:created-{next(self._ids)}",
                 "serviceUrl": self.url,
                 "activityId": answer["id"],
             }

@@ -54,7 +54,9 @@ def schema_violations(name: str, value: Any, where: str) -> list[str]:
     return [f"{where}: {name}: {e.message} at {list(e.path)}" for e in errors]
 
 
-def activity_cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
+def activity_cards(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cards of an activity, or of the one a new conversation starts with."""
+    activity = body.get("activity") or body
     return [
         a["content"]
         for a in activity.get("attachments") or ()
@@ -158,6 +160,21 @@ class Activities:
             "source": {"name": "message"},
             "legacy": {"replyToId": card_activity_id},
         }
+        return activity
+
+    def channel_submit(
+        self, user: TeamsUser, card_activity_id: str, value: dict[str, Any], channel: str
+    ) -> dict:
+        """An ``Action.Submit`` press on a card Elçi posted in a team channel: the thread
+        that card started is the conversation (``channel;messageid=card``)."""
+        activity = self.submit(user, card_activity_id, value)
+        activity["conversation"] = {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": TENANT,
+            "id": f"{channel};messageid={card_activity_id}",
+        }
+        activity["channelData"].update(channel={"id": channel}, team={"id": channel})
         return activity
 
     def execute(
