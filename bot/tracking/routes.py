@@ -1,26 +1,41 @@
 """``GET /s/{code}`` and ``GET|HEAD /r/{code}``: answer only once the hit is stored.
 
 A malformed code is refused before any database work, an unknown one after the lookup;
-either way the answer is a plain 404 that redirects nowhere.
+either way the answer is a plain 404 that redirects nowhere. A client over its rate limit
+gets 429 before anything else happens (``bot.tracking.limits``).
+
+A share link outlives the card it was on: a person may press a button from before a new
+policy version. When the composition root sets a :class:`ShareGate`, ``/s/`` asks it first
+and, when the person may not share yet, records nothing, shows a short page and sends the
+gate's explanation (with its buttons) in chat.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
+from sqlmodel import Session
 
+from bot.i18n import Translator
+from bot.jobs import JobContext
 from bot.outbound import NotReachable
 from bot.points import points_for
 from bot.replies import Text
 from bot.services import Services
+from bot.tracking.limits import VisitorLimits, limit_rules
 from bot.tracking.recorder import Hit, LinkRecorder, Outcome, Rules, Shared
 from bot.tracking.urls import is_code
 from bot.transport import DeliveryError
 from storage.engine import session_scope
 from storage.people import Person, utcnow
+from storage.tracking import ShareLink
 
 log = logging.getLogger(__name__)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
@@ -28,29 +43,53 @@ PARALLEL_WRITERS = 4  # PostgreSQL commits concurrent transactions together; SQL
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
+@dataclass(frozen=True)
+class ShareGate:
+    """Whether a person may share now, and how to tell them what is missing when not."""
+
+    cleared: Callable[[Session, int], bool]
+    explain: Callable[[JobContext, int], Coroutine[Any, Any, None]]
+
+
+SHARE_GATE: web.AppKey[ShareGate] = web.AppKey("share_gate", ShareGate)
+
+
 class LinkRoutes:
-    def __init__(self, services: Services, recorder: LinkRecorder) -> None:
+    def __init__(self, services: Services, recorder: LinkRecorder, limits: VisitorLimits) -> None:
         self.services = services
         self.recorder = recorder
-        self._confirmations: set[asyncio.Task[None]] = set()
+        self.limits = limits
+        self._background: set[asyncio.Task[None]] = set()
 
     async def share(self, request: web.Request) -> web.Response:
-        outcome = await self._record(request, "intent")
+        address = self.limits.client_address(request)
+        if not await self.limits.admit(address):
+            return self._too_many()
+        gate = request.app.get(SHARE_GATE)
+        code = request.match_info["code"]
+        if gate is not None and is_code(code):
+            person = await asyncio.to_thread(self._held_back, gate, code)
+            if person is not None:
+                assert person.id is not None
+                self._later(gate.explain(JobContext(self.services), person.id))
+                return _policy_page(self._translator(person))
+        outcome = await self._record(request, "intent", address)
         if outcome.shared is not None:
-            task = asyncio.create_task(self._confirm(outcome.shared))
-            self._confirmations.add(task)
-            task.add_done_callback(self._confirmations.discard)
+            self._later(self._confirm(outcome.shared))
         return _redirect(outcome)
 
     async def click(self, request: web.Request) -> web.Response:
-        return _redirect(await self._record(request, "click"))
+        address = self.limits.client_address(request)
+        if not await self.limits.admit(address):
+            return self._too_many()
+        return _redirect(await self._record(request, "click", address))
 
     async def close(self, _app: web.Application) -> None:
         await self.recorder.close()
-        if self._confirmations:
-            await asyncio.wait(self._confirmations, timeout=5)
+        if self._background:
+            await asyncio.wait(self._background, timeout=5)
 
-    async def _record(self, request: web.Request, kind: str) -> Outcome:
+    async def _record(self, request: web.Request, kind: str, address: str | None) -> Outcome:
         code = request.match_info["code"]
         if not is_code(code):
             return Outcome(None)
@@ -61,9 +100,33 @@ class LinkRoutes:
             method=request.method,
             user_agent=request.headers.get("User-Agent", "")[:512],
             referrer=request.headers.get("Referer"),
-            address=request.remote,
+            address=address,
         )
         return await self.recorder.record(hit)
+
+    def _held_back(self, gate: ShareGate, code: str) -> Person | None:
+        """The link's person when the gate holds them back; None when they may share (or
+        the code is unknown, which the recorder answers with its 404)."""
+        with session_scope(self.services.engine) as session:
+            link = session.get(ShareLink, code)
+            if link is None or gate.cleared(session, link.person_id):
+                return None
+            return session.get(Person, link.person_id)
+
+    def _translator(self, person: Person) -> Translator:
+        return JobContext(self.services).translator_for(person)
+
+    def _too_many(self) -> web.Response:
+        retry = str(self.limits.rules.retry_after)
+        return web.Response(
+            status=429, text="Too many requests", headers={"Retry-After": retry, **NO_STORE}
+        )
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Chat messages go out after the answer, and are awaited on shutdown."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _confirm(self, shared: Shared) -> None:
         """ "You shared X on LinkedIn", in the advocate's language, wherever they are."""
@@ -71,8 +134,7 @@ class LinkRoutes:
             person = session.get(Person, shared.person_id)
         if person is None:
             return
-        tr = self.services.catalogs.get(person.lang_override or person.locale)
-        text = tr.t(
+        text = self._translator(person).t(
             "You shared “{title}” on {network}. +{points} points, thank you!",
             title=shared.title,
             network=NETWORK_NAMES.get(shared.network, shared.network),
@@ -90,6 +152,23 @@ def _redirect(outcome: Outcome) -> web.Response:
     return web.Response(status=302, headers={"Location": outcome.location, **NO_STORE})
 
 
+def _policy_page(tr: Translator) -> web.Response:
+    """A short page in the person's language: the details and the buttons are in chat."""
+    title = html.escape(tr.t("First, our social media policy"))
+    body = html.escape(
+        tr.t(
+            "Before you share, please acknowledge our social media policy. We have sent "
+            "you the details in chat; once you are done there, press the share button again."
+        )
+    )
+    page = (
+        f'<!doctype html><html lang="{html.escape(tr.locale)}"><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width"><title>{title}</title>'
+        f"<h1>{title}</h1><p>{body}</p></html>"
+    )
+    return web.Response(status=403, text=page, content_type="text/html", headers=NO_STORE)
+
+
 def build_recorder(services: Services) -> LinkRecorder:
     config = services.settings.config
     window = (config.raw.get("tracking") or {}).get("preview_window_seconds", 5)
@@ -104,7 +183,8 @@ def build_recorder(services: Services) -> LinkRecorder:
 
 
 def mount(app: web.Application, services: Services) -> LinkRoutes:
-    routes = LinkRoutes(services, build_recorder(services))
+    limits = VisitorLimits(limit_rules(services.settings.config.raw.get("tracking") or {}))
+    routes = LinkRoutes(services, build_recorder(services), limits)
     app.router.add_get("/s/{code}", routes.share, allow_head=False)
     app.router.add_get("/r/{code}", routes.click)
     app.on_cleanup.append(routes.close)

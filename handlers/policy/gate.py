@@ -2,11 +2,13 @@
 
 Sharing and draft submission call :func:`gate` before they act. It answers None when the
 person may go ahead (or the config does not require the policy), otherwise a card that
-says what is missing, with buttons that lead straight to it.
+says what is missing, with buttons that lead straight to it. :func:`share_gate` does the
+same for a share link pressed outside a turn (a card from before the policy changed).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,9 +16,17 @@ from sqlmodel import Session
 
 from bot.config import Config
 from bot.context import Context
+from bot.i18n import Translator
+from bot.jobs import JobContext
+from bot.outbound import NotReachable
 from bot.replies import Button, ButtonStyle, Card
+from bot.tracking.routes import ShareGate
+from bot.transport import DeliveryError
 from handlers.policy.config import Policy, policy_of
+from storage.people import Person
 from storage.policy import TrainingResult, acknowledgement, best_pass, has_acknowledged_any
+
+log = logging.getLogger(__name__)
 
 SHOW_POLICY = "policy.show"
 ACKNOWLEDGE = "policy.ack"
@@ -74,21 +84,43 @@ async def gate(ctx: Context) -> Card | None:
     else:
         with ctx.db() as session:
             state = readiness(session, person_id, policy)
-    return None if state.ready else gate_card(ctx, policy, state)
+    return None if state.ready else gate_card(ctx.tr, policy, state)
 
 
-def gate_card(ctx: Context, policy: Policy, state: Readiness) -> Card:
+def share_gate(config: Config) -> ShareGate:
+    """The gate of ``/s/`` links: what :func:`gate` checks, for a link pressed in a browser."""
+    return ShareGate(
+        cleared=lambda session, person_id: cleared(session, config, person_id),
+        explain=explain,
+    )
+
+
+async def explain(job: JobContext, person_id: int) -> None:
+    """The gate card in chat, in the person's language, for a share link held back."""
+    policy = policy_of(job.services.settings.config)
+    with job.db() as session:
+        person = session.get(Person, person_id)
+        state = readiness(session, person_id, policy)
+    if person is None:
+        return
+    try:
+        await job.notify(person, gate_card(job.translator_for(person), policy, state))
+    except (NotReachable, DeliveryError) as exc:
+        log.info("policy gate card not delivered", extra={"reason": str(exc)[:200]})
+
+
+def gate_card(tr: Translator, policy: Policy, state: Readiness) -> Card:
     steps = []
     if state.acknowledged_before and not state.acknowledged:
-        intro = ctx.t(
+        intro = tr.t(
             "Our social media policy has changed. Before you share company content or "
             "submit a blog draft, please:"
         )
     else:
-        intro = ctx.t("Before you share company content or submit a blog draft, please:")
+        intro = tr.t("Before you share company content or submit a blog draft, please:")
     steps.append(
         ("✓ " if state.acknowledged else "• ")
-        + ctx.t(
+        + tr.t(
             "read and acknowledge the social media policy (version {version})",
             version=policy.version,
         )
@@ -96,27 +128,27 @@ def gate_card(ctx: Context, policy: Policy, state: Readiness) -> Card:
     if policy.training is not None:
         steps.append(
             ("✓ " if state.trained else "• ")
-            + ctx.t(
+            + tr.t(
                 "pass the short training ({pass_mark} of {total} answers right)",
                 pass_mark=policy.training.pass_mark,
                 total=len(policy.training.questions),
             )
         )
     return Card(
-        title=ctx.t("First, our social media policy"),
+        title=tr.t("First, our social media policy"),
         body="\n".join([intro, *steps]),
-        buttons=next_steps(ctx, state),
+        buttons=next_steps(tr, state),
     )
 
 
-def next_steps(ctx: Context, state: Readiness) -> tuple[Button, ...]:
+def next_steps(tr: Translator, state: Readiness) -> tuple[Button, ...]:
     """The buttons for what is still missing, the first step marked primary."""
     buttons = []
     if not state.acknowledged:
         buttons.append(
-            Button(ctx.t("Read and acknowledge the policy"), SHOW_POLICY, style="primary")
+            Button(tr.t("Read and acknowledge the policy"), SHOW_POLICY, style="primary")
         )
     if not state.trained:
         style: ButtonStyle = "default" if buttons else "primary"
-        buttons.append(Button(ctx.t("Take the training"), START_TRAINING, style=style))
+        buttons.append(Button(tr.t("Take the training"), START_TRAINING, style=style))
     return tuple(buttons)

@@ -137,7 +137,7 @@ async def quiz_submitted(ctx: Context, submit: FormSubmit) -> Answer:
             Card(
                 title=ctx.t("You passed the training"),
                 body="\n".join(lines),
-                buttons=next_steps(ctx, state),
+                buttons=next_steps(ctx.tr, state),
             )
         )
         return None
