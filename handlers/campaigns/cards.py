@@ -8,6 +8,7 @@ from typing import Any
 from bot.context import Context
 from bot.delivery.settings import CampaignSettings
 from bot.i18n import N_
+from bot.kpis.targets import TargetProgress
 from bot.replies import Button, Card, Fact
 from storage.campaigns import Campaign
 
@@ -74,9 +75,47 @@ def confirm_card(
     )
 
 
+TARGET_NAMES = {
+    "shares": N_("Shares"),
+    "human_clicks": N_("Human clicks"),
+    "participation_rate": N_("Participation rate"),
+    "time_to_first_share_hours": N_("Time to first share"),
+}
+
+
+def _figure(ctx: Context, name: str, value: float) -> str:
+    if name == "participation_rate":
+        return ctx.t("{n} %", n=f"{value * 100:.0f}")
+    if name == "time_to_first_share_hours":
+        return ctx.t("{hours} h", hours=f"{value:.1f}")
+    return f"{value:.0f}"
+
+
+def target_fact(ctx: Context, target: TargetProgress) -> Fact:
+    """Current against target: "120 of 200 (60 %)", "✓ 3.5 h (target 24.0 h)"."""
+    target_text = _figure(ctx, target.name, target.target)
+    label = ctx.t(TARGET_NAMES.get(target.name, target.name))
+    if target.actual is None:
+        return Fact(label, ctx.t("none yet (target {target})", target=target_text))
+    actual = _figure(ctx, target.name, target.actual)
+    mark = "✓ " if target.met else ""
+    if target.name == "time_to_first_share_hours":
+        value = ctx.t("{actual} (target {target})", actual=actual, target=target_text)
+    else:
+        percent = ctx.t("{n} %", n=f"{target.progress * 100:.0f}")
+        value = ctx.t("{actual} of {target} ({percent})", actual=actual, target=target_text,
+                      percent=percent)  # fmt: skip
+    return Fact(label, mark + value)
+
+
 def status_card(
-    ctx: Context, campaign: Campaign, counts: dict[str, Any], eta_seconds: float | None
+    ctx: Context,
+    campaign: Campaign,
+    counts: dict[str, Any],
+    eta_seconds: float | None,
+    targets: tuple[TargetProgress, ...] = (),
 ) -> Card:
+    """Delivery progress, then each KPI target with the figure reached so far."""
     facts = [
         Fact(ctx.t("Status"), ctx.t(STATUS_NAMES.get(campaign.status, campaign.status))),
         Fact(ctx.t("Recipients"), str(counts["total"])),
@@ -86,6 +125,7 @@ def status_card(
     ]
     if counts["pending"] and eta_seconds is not None:
         facts.append(Fact(ctx.t("Time left"), duration(ctx, eta_seconds)))
+    facts += [target_fact(ctx, target) for target in targets]
     return Card(
         title=ctx.t("Campaign #{id}: {name}", id=campaign.id, name=campaign.name),
         facts=tuple(facts),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from bot.audience import SelectorError
 from bot.content import list_items
@@ -11,11 +12,14 @@ from bot.delivery import ledger
 from bot.delivery.settings import campaign_settings
 from bot.events import Action, Command, FormSubmit
 from bot.i18n import N_
+from bot.kpis.campaign import campaign_kpis
+from bot.kpis.earned_media import earned_media_settings
+from bot.kpis.targets import TargetProgress
 from bot.replies import Answer, FieldErrors, ReplaceCard, Text
 from bot.roles import HR
 from bot.router import Router
 from handlers.campaigns import cards
-from handlers.campaigns.form import FORM_ID, campaign_form, parse_values
+from handlers.campaigns.form import FORM_ID, campaign_form, parse_targets, parse_values
 
 router = Router()
 USAGE = N_("new | send ID | status ID | approve ID | cancel ID | list")
@@ -87,7 +91,12 @@ async def _status_card(ctx: Context, found: ledger.Campaign) -> cards.Card:
     pending = {platform: slot["pending"] for platform, slot in counts["platforms"].items()}
     settings = campaign_settings(ctx.services.settings.config)
     eta = cards.seconds_for(pending, settings)
-    return cards.status_card(ctx, found, counts, eta)
+    targets: tuple[TargetProgress, ...] = ()
+    if found.kpis:
+        earned = earned_media_settings(ctx.services.settings.config)
+        kpis = await asyncio.to_thread(campaign_kpis, ctx.services.engine, found.id, earned)
+        targets = kpis.targets if kpis is not None else ()
+    return cards.status_card(ctx, found, counts, eta, targets)
 
 
 async def _cancel(ctx: Context, campaign_id: int) -> None:
@@ -155,17 +164,20 @@ async def refresh(ctx: Context, action: Action) -> Answer:
 @router.form(FORM_ID, build=campaign_form, role=HR)
 async def submitted(ctx: Context, submit: FormSubmit) -> Answer:
     assert ctx.person is not None
+    kpis, errors = parse_targets(ctx, submit.values)
+    if errors:
+        return _errors(ctx, submit, errors)
     try:
-        new = parse_values(ctx, submit.values)
+        new = parse_values(ctx, submit.values, kpis)
         created = await asyncio.to_thread(
             ledger.create, ctx.services.engine, ctx.services.settings.config, new
         )
     except SelectorError as exc:
-        return _errors(ctx, submit, "audience", exc.localized(ctx.tr))
+        return _errors(ctx, submit, {"audience": exc.localized(ctx.tr)})
     except ledger.CampaignError as exc:
-        return _errors(ctx, submit, "content", str(exc))
+        return _errors(ctx, submit, {"content": str(exc)})
     except ValueError:
-        return _errors(ctx, submit, "start", ctx.t("Use a date and time like 2026-12-01 09:30."))
+        return _errors(ctx, submit, {"start": ctx.t("Use a date and time like 2026-12-01 09:30.")})
     await ctx.reply(
         Text(ctx.t("Campaign #{id} “{name}” is ready. Send it with: campaign send {id}",
                    id=created.id, name=created.name))
@@ -173,9 +185,6 @@ async def submitted(ctx: Context, submit: FormSubmit) -> Answer:
     return None
 
 
-def _errors(ctx: Context, submit: FormSubmit, field: str, message: str) -> FieldErrors:
-    from dataclasses import replace
-
-    errors = {field: message}
+def _errors(ctx: Context, submit: FormSubmit, errors: dict[str, str]) -> FieldErrors:
     form = campaign_form(ctx, dict(submit.state))
     return FieldErrors(errors, replace(form, errors=errors, values=dict(submit.values)))
