@@ -20,6 +20,7 @@ from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.i18n import Catalogs
 from bot.outbound import Outbound
 from bot.points import KINDS, points_for
+from bot.privacy.config import privacy_of
 from bot.router import Router
 from bot.routing import vocabulary_of
 from bot.services import Services
@@ -32,6 +33,7 @@ from handlers import (
     language,
     maintenance,
     policy,
+    privacy,
     routing,
     sharing,
     standing,
@@ -40,7 +42,9 @@ from handlers.campaigns.delivery import composer
 from handlers.policy.config import policy_of
 from storage.engine import make_engine
 
-FEATURES = (help, language, sharing, policy, standing, drafts, routing, campaigns, maintenance)
+FEATURES = (
+    help, language, sharing, policy, standing, drafts, routing, campaigns, privacy, maintenance,
+)  # fmt: skip
 
 
 def build_router() -> Router:
@@ -56,6 +60,7 @@ def check_config(config: Config) -> None:
     vocabulary_of(config)
     drafts.check_config(config)
     campaign_settings(config)
+    privacy_of(config)
     for kind in KINDS:
         points_for(config, kind)
 
