@@ -13,6 +13,7 @@ from bot import metrics
 from bot.delivery.ledger import queue_depth
 from bot.services import Services
 from bot.tracking import routes as tracking
+from bot.web_limits import BODY_LIMITS, MAX_BODY, body_limits, quiet_client_parse_errors
 
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
@@ -40,8 +41,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def make_app(services: Services) -> web.Application:
-    app = web.Application()
+    quiet_client_parse_errors()
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_limits])
     app[SERVICES] = services
+    app[BODY_LIMITS] = {}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics.route(lambda: queue_depth(services.engine)))
     tracking.mount(app, services)

@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 
 from adapters.slack.client import TIMEOUT_S, error_code, make_client
@@ -34,7 +35,14 @@ from adapters.slack.forms import (
     to_errors,
     to_modal,
 )
-from adapters.slack.inbound import EVENTS, to_command, to_event, to_route
+from adapters.slack.inbound import (
+    EVENTS,
+    MalformedPayload,
+    check,
+    to_command,
+    to_event,
+    to_route,
+)
 from adapters.slack.people import People
 from adapters.slack.render import OPEN_FORM_PREFIX, to_home_view, to_message
 from adapters.slack.transport import Held, SlackApi, SlackTransport, from_open_form_value
@@ -42,6 +50,7 @@ from bot.events import Event
 from bot.replies import Answer, FieldErrors, ReplaceCard
 from bot.services import Services
 from bot.transport import Transport
+from bot.web_limits import limit_body
 from storage.dedup import first_sighting
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,9 @@ PATH = "/slack/events"
 ACK_BUDGET_S = 1.5
 """How long a turn may take and still answer in the ack; Slack allows 3 s door to door."""
 SHUTDOWN_S = 10.0
+MAX_BODY = 512 * 1024
+"""Slack's largest requests echo a whole message (block_actions, up to 50 blocks) or view
+(view_submission, up to 100), JSON inside a form field: a few hundred KB at the very most."""
 
 
 class SlackAdapter:
@@ -63,6 +75,7 @@ class SlackAdapter:
         self.client = make_client(settings)
         self.api = SlackApi(self.client)
         self.people = People(self._users_info)
+        self.verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
         self.bolt = AsyncApp(
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             client=self.client,
@@ -80,9 +93,35 @@ class SlackAdapter:
         self.bolt.view(re.compile(".*"))(self._on_view)
 
     async def dispatch(self, request: web.Request) -> web.Response:
-        """The aiohttp route: bolt verifies, routes, and its answer goes back as it is."""
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        """The aiohttp route: the signature first, then bolt routes, and its answer goes back
+        as it is.
+
+        bolt parses a body as it builds its request, before its own signature check, and a
+        body it cannot parse (not UTF-8, not JSON, nested past the parser's depth) would
+        escape as a 500 that Slack retries. So the signature and timestamp are checked here
+        on the raw bytes first (401, nothing parsed), and a signed body bolt cannot read is
+        a 400."""
+        if not self._signed(await request.read(), request):
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, RecursionError, LookupError, TypeError, AttributeError) as exc:
+            # not UTF-8, not JSON, too deep, or JSON of a shape bolt's context reader trips on
+            log.warning("slack: unreadable signed request", extra={"error": type(exc).__name__})
+            return web.json_response({"error": "unreadable request body"}, status=400)
+        try:
+            check(bolt_request.body)
+        except MalformedPayload as exc:
+            log.warning("slack: malformed signed request", extra={"error": str(exc)})
+            return web.json_response({"error": "malformed request"}, status=400)
+        response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+    def _signed(self, body: bytes, request: web.Request) -> bool:
+        try:
+            return self.verifier.is_valid_request(body, request.headers)
+        except ValueError:  # a timestamp that is not a number
+            return False
 
     async def start(self, _app: web.Application | None = None) -> None:
         """One HTTP session for every Web API call of this process (and Socket Mode)."""
@@ -275,6 +314,7 @@ def mount(app: web.Application, handle: Handle, services: Services) -> SlackAdap
     adapter = SlackAdapter(handle, services)
     app[SLACK_ADAPTER] = adapter
     app.router.add_post(PATH, adapter.dispatch)
+    limit_body(app, PATH, MAX_BODY)
     app.on_startup.append(adapter.start)
     app.on_shutdown.append(adapter.stop_taking_work)
     app.on_cleanup.append(adapter.stop)

@@ -29,6 +29,15 @@ from bot.events import (
 from bot.turn import split_words
 
 Payload = dict[str, Any]
+OBJECT_FIELDS = ("event", "view", "team", "user", "channel", "container", "message", "state")
+"""Top-level fields that are JSON objects whenever Slack sends them (bolt reads them too)."""
+LIST_FIELDS = ("actions", "authorizations")
+
+
+class MalformedPayload(ValueError):
+    """A body Slack would never send: the adapter answers 400 instead of guessing."""
+
+
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 
 
@@ -151,8 +160,34 @@ INTERACTIONS: dict[str, Converter] = {
 """Interactivity ``type`` → converter."""
 
 
+def check(body: Any) -> None:
+    """Raise ``MalformedPayload`` for a body whose shape neither bolt nor the converters can
+    read: the one gate between a signed request and code that indexes into it."""
+    if not isinstance(body, dict):
+        raise MalformedPayload("the body is not an object")
+    for name in OBJECT_FIELDS:
+        if name in body and not isinstance(body[name], dict):
+            raise MalformedPayload(f"{name} is not an object")
+    for name in LIST_FIELDS:
+        value = body.get(name)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(item, dict) for item in value)
+        ):
+            raise MalformedPayload(f"{name} is not a list of objects")
+    if "command" in body and not (body.get("user_id") and body.get("team_id")):
+        raise MalformedPayload("a command without its user or team")
+    if body.get("type") == "url_verification" and not isinstance(body.get("challenge"), str):
+        raise MalformedPayload("a url_verification without its challenge")
+    try:
+        to_event(body)
+        to_route(body)
+    except (LookupError, TypeError, AttributeError, ValueError) as exc:
+        raise MalformedPayload(f"unreadable payload: {type(exc).__name__}") from exc
+
+
 def to_event(body: Payload, bot_user_id: str | None = None) -> Event | None:
-    """Any Slack request body as a neutral event, or None when it is nothing to answer."""
+    """Any Slack request body as a neutral event, or None when it is nothing to answer.
+    Bodies that passed ``check`` convert without raising."""
     if "command" in body:
         return to_command(body)
     if body.get("type") == "event_callback":

@@ -27,8 +27,12 @@ from adapters.teams.outbound import TeamsSender
 from adapters.teams.turn import Handle, TeamsTurns
 from bot.config import Settings
 from bot.services import Services
+from bot.web_limits import limit_body
 
 log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+"""A Teams message is at most about 28 KB (its HTML copy included); an invoke carries a
+card's inputs. A quarter of a megabyte leaves room for every activity Teams sends."""
 
 
 def teams_sender(
@@ -69,4 +73,5 @@ def mount_teams(
     turns = TeamsTurns(handle, services.catalogs, services.engine, MemberCache())
     endpoint = TeamsEndpoint(config, connection.auth, connection.adapter, turns, services.engine)
     app.router.add_post(PATH, endpoint.post)
+    limit_body(app, PATH, MAX_BODY)
     return endpoint
