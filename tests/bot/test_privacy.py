@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 import pytest
@@ -167,3 +169,27 @@ def test_the_privacy_section_defaults_to_90_days_and_refuses_nonsense() -> None:
         config.raw["privacy"] = bad
         with pytest.raises(ConfigError, match=key):
             privacy_of(config)
+
+
+async def test_a_click_keeps_no_ip_address_only_a_keyed_hash_of_its_network(engine) -> None:
+    from bot.tracking.recorder import Hit, LinkRecorder, Rules
+    from storage.secrets import stored_key
+
+    seeded = seed(engine)
+    recorder = LinkRecorder(engine, Rules("https://elci.example.com", timedelta(0), 5, 1))
+    code = f"code{seeded.cem:018d}"
+    addresses = ("203.0.113.77", "203.0.113.200", "198.51.100.7", "2001:db8:1:2::99")
+    for address in addresses:
+        await recorder.record(Hit("click", code, utcnow(), address=address))
+    await recorder.close()
+    with session_scope(engine) as db:
+        hashes = db.execute(select(Click.ip_hash).order_by(col(Click.id))).scalars().all()[-4:]
+    assert hashes[0] == hashes[1] != hashes[2]  # one /24, one visitor; another network differs
+    assert len({len(value) for value in hashes}) == 1 and hashes[3] not in hashes[:3]
+    trace = everything(engine)
+    assert not any(part in trace for part in ("203.0.113", "198.51.100", "2001:db8"))
+    # Keyed with the deployment's own key: a plain hash of a guessed network does not match.
+    network = b"203.0.113.0/24"
+    assert hashes[0] != hashlib.sha256(network).hexdigest()[:32]
+    key = stored_key(engine, "ip-hash").encode()
+    assert hashes[0] == hmac.new(key, network, hashlib.sha256).hexdigest()[:32]
