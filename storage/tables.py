@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 from storage import (
     campaigns,
+    click_tallies,
     content,
     dashboard,
     dedup,
@@ -29,6 +30,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "campaigns",
+    "click_tallies",
     "content",
     "dashboard",
     "dedup",

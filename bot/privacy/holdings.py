@@ -59,6 +59,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("sharelink", owner=("person_id",)),
     Holding("shareintent", owner=("person_id",)),
     Holding("click", owner=("person_id",)),
+    Holding("clicktally", owner=("person_id",)),
     Holding("pointentry", owner=("person_id",)),
     Holding("policyacknowledgement", owner=("person_id",)),
     Holding("trainingresult", owner=("person_id",)),
