@@ -114,7 +114,7 @@ def test_local_site_keeps_every_line_but_the_addresses() -> None:
     conf = NGINX_CONF.read_text("utf-8")
     site = local_site(conf, "127.0.0.1:8080", ["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"])
     assert "replica" not in re.sub(r"#.*", "", site)
-    assert re.findall(r"server 127\.0\.0\.1:(\d) max_fails=1 fail_timeout=5s;", site) == [
+    assert re.findall(r"server 127\.0\.0\.1:(\d) max_fails=3 fail_timeout=5s;", site) == [
         "1", "2", "3",
     ]  # fmt: skip
     assert "listen 127.0.0.1:8080;" in site
