@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.engine import Engine
@@ -23,9 +24,7 @@ from bot.kpis.engagement import (
     Engagement,
     Group,
     Reach,
-    by_network,
-    engagement,
-    engagement_by,
+    breakdown,
     unique_clickers,
 )
 from bot.kpis.period import ALL_TIME, Period
@@ -37,6 +36,7 @@ from storage.tracking import Click, ShareIntent
 
 DELIVERY, CAMPAIGN, ITEM = table(Delivery), table(Campaign), table(ContentItem)
 WAVES = {0: "pilot", 1: "rest"}
+DIMENSIONS = ("wave_name", "leadership", "department", "location")
 
 
 @dataclass(frozen=True)
@@ -90,34 +90,39 @@ def campaign_kpis(
         ).one_or_none()
         if found is None:
             return None
-        reach = campaign_reach(campaign_id, list(found.content_ids or []), period)
-        people = reach.per_person()
-        totals = engagement(connection, people)
-        shares = by_network(connection, reach, ShareIntent)
-        clicks = by_network(connection, reach, Click)
-        waves = {group.key: group for group in engagement_by(connection, people, "wave_name")}
-        leadership = {g.key: g for g in engagement_by(connection, people, "leadership")}
-        return CampaignKpis(
-            campaign_id=campaign_id,
-            name=found.name,
-            status=found.status,
-            started_at=found.started_at,
-            period=period,
-            totals=totals,
-            shares_by_network=shares,
-            human_clicks_by_network=clicks,
-            unique_clickers=unique_clickers(connection, reach),
-            earned_media=earned_media.value(shares, clicks),
-            currency=earned_media.currency,
-            targets=progress(found.kpis or {}, totals),
-            pilot=waves.get("pilot"),
-            rest=waves.get("rest") or Group("rest", None if found.pilot else totals),
-            leaders=leadership.get("leaders") or Group("leaders", None),
-            departments=tuple(engagement_by(connection, people, "department")),
-            locations=tuple(engagement_by(connection, people, "location")),
-            items=_items(connection, reach),
-            timeline=_timeline(connection, reach),
+        item_ids = list(found.content_ids or [])
+        reach = campaign_reach(campaign_id, item_ids, period)
+        figures = breakdown(connection, reach.per_person(), DIMENSIONS)
+        tallies = _tallies(connection, reach)
+        clickers = unique_clickers(connection, reach)
+        titles = dict(
+            connection.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(item_ids))).all()
         )
+    totals, groups = figures.totals, figures.groups
+    waves = {group.key: group for group in groups["wave_name"]}
+    leadership = {group.key: group for group in groups["leadership"]}
+    shares, clicks = _sum_by(tallies, "network")
+    return CampaignKpis(
+        campaign_id=campaign_id,
+        name=found.name,
+        status=found.status,
+        started_at=found.started_at,
+        period=period,
+        totals=totals,
+        shares_by_network=shares,
+        human_clicks_by_network=clicks,
+        unique_clickers=clickers,
+        earned_media=earned_media.value(shares, clicks),
+        currency=earned_media.currency,
+        targets=progress(found.kpis or {}, totals),
+        pilot=waves.get("pilot"),
+        rest=waves.get("rest") or Group("rest", None if found.pilot else totals),
+        leaders=leadership.get("leaders") or Group("leaders", None),
+        departments=groups["department"],
+        locations=groups["location"],
+        items=_items(tallies, titles),
+        timeline=_timeline(tallies),
+    )
 
 
 def campaign_reach(campaign_id: int, item_ids: list[int], period: Period) -> Reach:
@@ -139,46 +144,54 @@ def campaign_reach(campaign_id: int, item_ids: list[int], period: Period) -> Rea
     return Reach(sent, item_ids, period)
 
 
-def _items(connection: Connection, reach: Reach) -> tuple[ItemFigures, ...]:
-    """Per item of the campaign: its shares and human clicks, most shared first."""
-    if not reach.item_ids:
-        return ()
-    counted = []
-    for model, events in ((ShareIntent, INTENT), (Click, CLICK)):
-        joined, condition = reach.events(model)
-        counted.append(
-            select(events.c.item_id, func.count().label("n"))
-            .select_from(joined)
-            .where(condition)
-            .group_by(events.c.item_id)
-            .subquery()
-        )
-    shares, clicks = counted
-    query = (
-        select(
-            ITEM.c.id,
-            ITEM.c.title,
-            func.coalesce(shares.c.n, 0).label("shares"),
-            func.coalesce(clicks.c.n, 0).label("clicks"),
-        )
-        .outerjoin(shares, shares.c.item_id == ITEM.c.id)
-        .outerjoin(clicks, clicks.c.item_id == ITEM.c.id)
-        .where(ITEM.c.id.in_(reach.item_ids))
-        .order_by(func.coalesce(shares.c.n, 0).desc(), ITEM.c.id)
-    )
-    return tuple(
-        ItemFigures(row.id, row.title, int(row.shares), int(row.clicks))
-        for row in connection.execute(query)
-    )
+@dataclass(frozen=True)
+class _Tally:
+    network: str
+    item_id: int
+    day: date
+    shares: int = 0
+    human_clicks: int = 0
 
 
-def _timeline(connection: Connection, reach: Reach) -> tuple[DayFigures, ...]:
-    """Shares and human clicks per UTC day, in order."""
-    days: dict[date, list[int]] = {}
+def _tallies(connection: Connection, reach: Reach) -> list[_Tally]:
+    """Shares and human clicks per (network, item, UTC day): two grouped queries, a few
+    dozen rows, from which every per-network, per-item and per-day figure is summed."""
+    found: dict[tuple[str, int, date], list[int]] = {}
     for index, (model, events) in enumerate(((ShareIntent, INTENT), (Click, CLICK))):
         joined, condition = reach.events(model)
         day = day_of(events.c.created_at)
-        query = select(day, func.count()).select_from(joined).where(condition).group_by(day)
-        for value, n in connection.execute(query):
-            days.setdefault(as_date(value), [0, 0])[index] = int(n)
-    return tuple(DayFigures(day, *days[day]) for day in sorted(days))
+        keys = (events.c.network, events.c.item_id, day)
+        query = select(*keys, func.count()).select_from(joined).where(condition).group_by(*keys)
+        for network, item_id, value, n in connection.execute(query):
+            found.setdefault((network, item_id, as_date(value)), [0, 0])[index] = int(n)
+    return [_Tally(*key, *counts) for key, counts in found.items()]
+
+
+def _sum_by(tallies: list[_Tally], attribute: str) -> tuple[dict[Any, int], dict[Any, int]]:
+    """Shares and human clicks summed per value of ``attribute``, in key order; a network
+    with shares but no human click has no entry among the clicks (and the reverse)."""
+    shares: dict[Any, int] = {}
+    clicks: dict[Any, int] = {}
+    for tally in sorted(tallies, key=lambda t: getattr(t, attribute)):
+        key = getattr(tally, attribute)
+        if tally.shares:
+            shares[key] = shares.get(key, 0) + tally.shares
+        if tally.human_clicks:
+            clicks[key] = clicks.get(key, 0) + tally.human_clicks
+    return shares, clicks
+
+
+def _items(tallies: list[_Tally], titles: dict[int, str]) -> tuple[ItemFigures, ...]:
+    """Every item of the campaign with its shares and human clicks, most shared first."""
+    shares, clicks = _sum_by(tallies, "item_id")
+    figures = [
+        ItemFigures(item_id, title, shares.get(item_id, 0), clicks.get(item_id, 0))
+        for item_id, title in titles.items()
+    ]
+    return tuple(sorted(figures, key=lambda item: (-item.shares, item.item_id)))
+
+
+def _timeline(tallies: list[_Tally]) -> tuple[DayFigures, ...]:
+    shares, clicks = _sum_by(tallies, "day")
+    days = sorted({*shares, *clicks})
+    return tuple(DayFigures(day, shares.get(day, 0), clicks.get(day, 0)) for day in days)

@@ -9,7 +9,7 @@ from typing import Literal
 from sqlalchemy import Float, cast, null, select
 from sqlalchemy.engine import Engine
 
-from bot.kpis.engagement import PERSON, Group, Reach, engagement_by
+from bot.kpis.engagement import PERSON, Group, Reach, breakdown
 from bot.kpis.period import ALL_TIME, Period
 
 GroupKey = Literal["department", "location", "leadership"]
@@ -28,4 +28,4 @@ def advocacy_by(engine: Engine, key: GroupKey, period: Period = ALL_TIME) -> tup
     """Per department, location or leadership ("leaders"/"others"); groups under
     ``privacy.MIN_GROUP`` people suppressed."""
     with engine.connect() as connection:
-        return tuple(engagement_by(connection, directory_reach(period).per_person(), key))
+        return breakdown(connection, directory_reach(period).per_person(), [key]).groups[key]

@@ -16,22 +16,25 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Float,
-    Select,
     and_,
     case,
     cast,
     func,
+    literal_column,
     null,
+    or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.kpis.period import Period
 from bot.kpis.privacy import is_hidden
-from bot.kpis.sql import has_role, hours, median_by, seconds_between, table
+from bot.kpis.sql import has_role, hours, seconds_between, table
 from storage.people import Person
 from storage.tracking import Click, ShareIntent
 
@@ -140,32 +143,70 @@ class Reach:
         )
 
 
-def engagement(connection: Connection, people: Subquery) -> Engagement:
-    """The totals over ``per_person`` rows (never suppressed: the caller decides)."""
-    found = engagement_by(connection, people, None, suppress=False)
-    return found[0].engagement or _empty()
+@dataclass(frozen=True)
+class Breakdown:
+    """The totals (never suppressed: they are what the report is about) and, per
+    dimension (a grouping column of ``per_person``), its groups in key order."""
+
+    totals: Engagement
+    groups: dict[str, tuple[Group, ...]]
 
 
-def engagement_by(
-    connection: Connection, people: Subquery, key: str | None, suppress: bool = True
-) -> list[Group]:
-    """Per value of ``people.key`` (in order; NULL reported as ``""``), small groups suppressed."""
-    keys = [people.c[key]] if key else []
-    totals: Select[Any] = select(
-        *keys,
-        func.count().label("recipients"),
-        func.sum(case((people.c.shares > 0, 1), else_=0)).label("sharers"),
-        func.sum(people.c.shares).label("shares"),
-        func.sum(people.c.human_clicks).label("human_clicks"),
-        func.avg(people.c.first_share_seconds).label("mean"),
-    ).group_by(*keys)
-    medians = {
-        (row[0] if key else None): row.median
-        for row in connection.execute(median_by(people, "first_share_seconds", key))
-    }
-    groups = []
-    for row in connection.execute(totals.order_by(*keys)):
-        name = row[0] if key else None
+def breakdown(connection: Connection, people: Subquery, dimensions: Sequence[str]) -> Breakdown:
+    """The totals and every group of every dimension in ONE query, so the per-person rows
+    (the costly part: events joined to the reached people) are computed once.
+
+    Each person's row is repeated once per dimension (and once for the totals) with that
+    dimension's value as the key; one ``GROUP BY dim, key`` then gives every figure, and
+    the median comes from the same pass: the values numbered per group (NULLs last on
+    both stores), the middle one or two averaged.
+    """
+    names = ("", *dimensions)
+    dims: CompoundSelect[Any] = union_all(
+        *(select(literal_column(f"'{name}'").label("dim")) for name in names)
+    )
+    dim = dims.subquery("dims").c.dim
+    key = case(*((dim == name, people.c[name]) for name in dimensions), else_=literal_column("''"))
+    rows = (
+        select(
+            dim.label("dim"),
+            key.label("key"),
+            people.c.shares,
+            people.c.human_clicks,
+            people.c.first_share_seconds.label("seconds"),
+        )
+        .select_from(people.join(dim.table, true()))
+        .subquery("rows")
+    )
+    group = [rows.c.dim, rows.c.key]
+    ranked = select(
+        rows,
+        func.row_number()
+        .over(partition_by=group, order_by=[rows.c.seconds.is_(None), rows.c.seconds])
+        .label("place"),
+        func.count(rows.c.seconds).over(partition_by=group).label("timed"),
+    ).subquery("ranked")
+    place, timed = ranked.c.place, ranked.c.timed
+    middle = or_(place == (timed + 1) // 2, place == (timed + 2) // 2)
+    query = (
+        select(
+            ranked.c.dim,
+            ranked.c.key,
+            func.count().label("recipients"),
+            func.sum(case((ranked.c.shares > 0, 1), else_=0)).label("sharers"),
+            func.sum(ranked.c.shares).label("shares"),
+            func.sum(ranked.c.human_clicks).label("human_clicks"),
+            func.avg(ranked.c.seconds).label("mean"),
+            func.avg(case((and_(middle, ranked.c.seconds.is_not(None)), ranked.c.seconds))).label(
+                "median"
+            ),
+        )
+        .group_by(ranked.c.dim, ranked.c.key)
+        .order_by(ranked.c.dim, ranked.c.key)
+    )
+    totals = _empty()
+    groups: dict[str, list[Group]] = {name: [] for name in dimensions}
+    for row in connection.execute(query):
         recipients = int(row.recipients)
         figures = Engagement(
             recipients=recipients,
@@ -173,14 +214,15 @@ def engagement_by(
             shares=int(row.shares or 0),
             human_clicks=int(row.human_clicks or 0),
             participation_rate=(int(row.sharers or 0) / recipients) if recipients else None,
-            first_share_median_hours=hours(medians.get(name)),
+            first_share_median_hours=hours(row.median),
             first_share_mean_hours=hours(row.mean),
         )
-        hidden = suppress and is_hidden(recipients)
-        groups.append(Group("" if name is None else str(name), None if hidden else figures))
-    if not key and not groups:
-        groups.append(Group("", _empty()))
-    return groups
+        if not row.dim:
+            totals = figures
+            continue
+        hidden = is_hidden(recipients)
+        groups[row.dim].append(Group(row.key or "", None if hidden else figures))
+    return Breakdown(totals, {name: tuple(found) for name, found in groups.items()})
 
 
 def by_network(connection: Connection, reach: Reach, model: Any) -> dict[str, int]:

@@ -14,9 +14,8 @@ from bot.kpis.earned_media import EarnedMediaSettings
 from bot.kpis.engagement import (
     Engagement,
     Group,
+    breakdown,
     by_network,
-    engagement,
-    engagement_by,
     unique_clickers,
 )
 from bot.kpis.period import ALL_TIME, Period
@@ -51,10 +50,11 @@ def overall_kpis(
         people = reach.per_person()
         shares = by_network(connection, reach, ShareIntent)
         clicks = by_network(connection, reach, Click)
-        leadership = {g.key: g for g in engagement_by(connection, people, "leadership")}
+        figures = breakdown(connection, people, ["leadership"])
+        leadership = {group.key: group for group in figures.groups["leadership"]}
         return OverallKpis(
             period=period,
-            totals=engagement(connection, people),
+            totals=figures.totals,
             shares_by_network=shares,
             human_clicks_by_network=clicks,
             unique_clickers=unique_clickers(connection, reach),
