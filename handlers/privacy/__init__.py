@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.jobs import JobContext
 from bot.privacy.config import privacy_of
 from bot.privacy.holdings import counts
-from bot.privacy.retention import purge_clicks
+from bot.privacy.retention import purge_clicks, retention_cutoff
 from bot.replies import Card, Fact
 from bot.roles import EMPLOYEE
 from bot.router import Router
@@ -130,9 +130,9 @@ def privacy_card(ctx: Context, person: Person, held: dict[str, int]) -> Card:
 
 @router.every("privacy.click-retention", timedelta(days=1))
 async def forget_old_clicks(ctx: JobContext) -> None:
-    """Delete clicks past the retention, and log what was destroyed."""
+    """Tally and delete clicks past the retention, and log what was destroyed."""
     retention = privacy_of(ctx.services.settings.config).click_retention
-    before = utcnow() - retention
+    before = retention_cutoff(utcnow(), retention)
     purged = await asyncio.to_thread(purge_clicks, ctx.services.engine, before)
     log.info(
         "privacy: old clicks deleted",

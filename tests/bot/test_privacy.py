@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,8 +21,9 @@ from bot.privacy.holdings import (
     export,
     person_references,
 )
-from bot.privacy.retention import purge_clicks
+from bot.privacy.retention import purge_clicks, retention_cutoff
 from storage.campaigns import Campaign, Delivery
+from storage.click_tallies import ClickTally
 from storage.engine import session_scope
 from storage.people import Person, utcnow
 from storage.points import PointEntry
@@ -130,33 +131,64 @@ def totals(engine) -> dict[str, int]:
         }
 
 
-def test_clicks_past_the_retention_are_deleted_and_their_visitor_keys_forgotten(engine) -> None:
+def test_clicks_past_the_retention_are_tallied_deleted_and_their_visitor_keys_forgotten(
+    engine,
+) -> None:
     seeded = seed(engine)
-    now = utcnow()
+    now = datetime(2026, 11, 28, 15, 30, tzinfo=UTC)
+    old = datetime(2026, 8, 29, 23, 59, tzinfo=UTC)  # the last minute before the cutoff
+    code = f"code{seeded.ayse:018d}"
     with session_scope(engine) as db:
         click = db.execute(select(Click).where(col(Click.person_id) == seeded.ayse)).scalar_one()
-        click.created_at = now - timedelta(days=91)
+        click.created_at = old
         db.add(click)
+        for human, at in (
+            (False, old),
+            (True, old - timedelta(days=1)),
+            (True, old + timedelta(minutes=1)),
+        ):
+            db.add(Click(code=code, item_id=click.item_id, person_id=seeded.ayse, human=human,
+                         network="linkedin", ip_hash="ef" * 16, created_at=at))  # fmt: skip
         db.add(PointEntry(person_id=seeded.ayse, kind="human_click", points=1,
-                          ref=f"click:{click.code}:{'ab' * 16}:2026-08-01",
-                          created_at=now - timedelta(days=91)))  # fmt: skip
+                          ref=f"click:{code}:{'ab' * 16}:2026-08-29", created_at=old))  # fmt: skip
         db.add(PointEntry(person_id=seeded.ayse, kind="human_click", points=1,
-                          ref=f"click:{click.code}:{'cd' * 16}:2026-11-27"))  # fmt: skip
+                          ref=f"click:{code}:{'cd' * 16}:2026-11-27", created_at=now))  # fmt: skip
     points_before = totals(engine)["points"]
+    cutoff = retention_cutoff(now, timedelta(days=90))
+    assert cutoff == datetime(2026, 8, 30, tzinfo=UTC)
 
-    purged = purge_clicks(engine, now - timedelta(days=90))
+    purged = purge_clicks(engine, cutoff)
 
-    assert purged.as_log() == {"click": 1, "pointentry_refs": 1}
+    assert purged.as_log() == {"click": 3, "clicktally": 3, "pointentry_refs": 1}
     with session_scope(engine) as db:
-        left = db.execute(select(Click.person_id)).scalars().all()
+        left = db.execute(select(Click.person_id, Click.created_at)).all()
         refs = db.execute(select(PointEntry.ref).where(PointEntry.kind == "human_click")).all()
-    assert left == [seeded.cem]
-    assert sorted(ref for (ref,) in refs)[0].startswith("click:")  # the recent one stays
+        tallies = db.execute(select(ClickTally.day, ClickTally.human, ClickTally.clicks)).all()
+    assert sorted(person for person, _ in left) == sorted([seeded.cem, seeded.ayse])
+    assert sorted(tallies) == [(date(2026, 8, 28), True, 1), (date(2026, 8, 29), False, 1),
+                               (date(2026, 8, 29), True, 1)]  # fmt: skip
     assert "ab" * 16 not in str(refs) and "cd" * 16 in str(refs)
     assert totals(engine)["points"] == points_before
-    assert purge_clicks(engine, now - timedelta(days=90)).as_log() == {
-        "click": 0, "pointentry_refs": 0
+    assert purge_clicks(engine, cutoff).as_log() == {
+        "click": 0, "clicktally": 0, "pointentry_refs": 0
     }  # fmt: skip
+
+
+def test_a_day_tallied_twice_adds_up(engine) -> None:
+    """Should a day age out in two runs (the retention shortened in between), the second
+    run adds to the tally instead of failing on it."""
+    seeded = seed(engine)
+    day = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    code = f"code{seeded.cem:018d}"
+    for at in (day, day + timedelta(hours=8)):
+        with session_scope(engine) as db:
+            db.add(Click(code=code, item_id=1, person_id=seeded.cem, network="linkedin",
+                         created_at=at))  # fmt: skip
+        purge_clicks(engine, at + timedelta(minutes=1))
+    with session_scope(engine) as db:
+        assert db.execute(select(ClickTally.day, ClickTally.clicks)).all() == [
+            (date(2026, 6, 1), 2)
+        ]
 
 
 def test_the_privacy_section_defaults_to_90_days_and_refuses_nonsense() -> None:

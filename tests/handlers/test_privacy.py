@@ -87,4 +87,4 @@ async def test_the_daily_job_deletes_old_clicks_and_logs_what_it_destroyed(
     [line] = [
         json.loads(line) for line in out.getvalue().splitlines() if "old clicks deleted" in line
     ]
-    assert (line["click"], line["pointentry_refs"], line["retention_days"]) == (1, 0, 90)
+    assert (line["click"], line["clicktally"], line["retention_days"]) == (1, 1, 90)
