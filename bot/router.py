@@ -162,6 +162,22 @@ class Router:
                 return self.commands[self._verbs[variant]]
         return None
 
+    def resolve(
+        self, verb: str, args: tuple[str, ...]
+    ) -> tuple[CommandSpec, tuple[str, ...]] | None:
+        """The command these words name, and its own arguments.
+
+        A sub-command registered as two words (``stats campaign``) wins over its first
+        word, so it can declare a role of its own: ``stats`` is everyone's, ``stats
+        campaign`` is HR's, and the one role check in ``bot.turn`` tells them apart.
+        """
+        if args:
+            sub = self.find_command(f"{verb} {args[0]}")
+            if sub is not None:
+                return sub, args[1:]
+        spec = self.find_command(verb)
+        return (spec, args) if spec is not None else None
+
     def _add_command(self, spec: CommandSpec) -> None:
         self._claim(self.commands, spec.verb)
         names = {spec.verb, *spec.aliases}

@@ -59,7 +59,22 @@ class Bot:
                 return await self._dispatch(ctx, event)
             except Exception:
                 metrics.HANDLER_ERRORS.labels(kind, route).inc()
-                raise
+                log.exception(
+                    "handler failed",
+                    extra={"kind": kind, "route": route, "platform": event.actor.platform},
+                )
+                await self._apologize(ctx)
+                return None
+
+    async def _apologize(self, ctx: Context) -> None:
+        """A failed handler is logged once, here, for every platform; the person hears it
+        went wrong instead of silence (and Teams gets a 200, so it does not redeliver)."""
+        try:
+            await ctx.reply(
+                Text(ctx.t("Sorry, something went wrong on my side. Please try again later."))
+            )
+        except Exception as exc:  # the reply path itself may be what failed
+            log.warning("apology not delivered", extra={"error": type(exc).__name__})
 
     def _route(self, event: Event) -> tuple[str, str]:
         """The metrics labels of an event: its kind and the registered route it takes.
@@ -115,11 +130,13 @@ class Bot:
         return None
 
     async def _command(self, ctx: Context, command: Command) -> Answer:
-        spec = self.services.router.find_command(command.verb)
-        if spec is None:
+        found = self.services.router.resolve(command.verb, command.args)
+        if found is None:
             await self._unknown(ctx, command.verb)
-        elif await self._permitted(ctx, spec.role):
-            await spec.handler(ctx, replace(command, verb=spec.verb))
+            return None
+        spec, args = found
+        if await self._permitted(ctx, spec.role):
+            await spec.handler(ctx, replace(command, verb=spec.verb, args=args))
         return None
 
     async def _action(self, ctx: Context, action: Action) -> Answer:

@@ -33,3 +33,14 @@ def test_included_routers_keep_their_duplicates_out() -> None:
     root.include(first)
     with pytest.raises(DuplicateRoute):
         root.include(second)
+
+
+def test_a_two_word_sub_command_wins_over_its_verb_and_keeps_its_own_role() -> None:
+    router = Router()
+    router.command("stats", summary="x", role="employee")(noop)
+    router.command("stats campaign", summary="y", role="hr", aliases=("stats kampanya",))(noop)
+    spec, args = router.resolve("STATS", ("Kampanya", "7"))
+    assert (spec.verb, spec.role, args) == ("stats campaign", "hr", ("7",))
+    spec, args = router.resolve("stats", ("30",))
+    assert (spec.verb, spec.role, args) == ("stats", "employee", ("30",))
+    assert router.resolve("nothing", ("campaign",)) is None
