@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(default="", alias="MICROSOFT_APP_TENANT_ID")
     microsoft_allowed_tenants: str = Field(default="", alias="MICROSOFT_ALLOWED_TENANTS")
     allow_unauthenticated: bool = Field(default=False, alias="ELCI_ALLOW_UNAUTHENTICATED")
+    # Opens the /admin dashboard without a one-time link from chat (scripts, first setup).
+    admin_token: SecretStr | None = Field(default=None, alias="ELCI_ADMIN_TOKEN")
 
     @property
     def slack_enabled(self) -> bool:
