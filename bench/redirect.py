@@ -6,7 +6,12 @@ bare aiohttp server that answers the same 302 without recording anything, loads 
 wrk (Debian package ``wrk``; 1 thread, 16 connections, browser user agent, codes cycling),
 and counts the clicks stored afterwards: every answered request must be a stored click.
 
-    .venv/bin/python bench/redirect.py [--seconds 10] [--connections 16]
+Visitors come as if through a reverse proxy on 127.0.0.1 (``tracking.trusted_proxies``),
+each request with an ``X-Forwarded-For`` from a pool of 10,000 addresses, so Elçi's
+per-client rate limit is on the measured path without any one visitor reaching it. Both
+servers get the same requests.
+
+    .venv/bin/python bench/redirect.py [--seconds 10] [--connections 16] [--sqlite-only]
 
 Load goes to 127.0.0.1 only, for a bounded time.
 """
@@ -26,8 +31,10 @@ import time
 import urllib.request
 import uuid
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
 
+import yaml
 from aiohttp import web
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -44,6 +51,7 @@ BROWSER = (
     "Chrome/120.0 Safari/537.36"
 )
 LINKS = 1000
+VISITORS = 10_000  # distinct client addresses: about 2 requests/s each at 20,000 req/s
 
 
 def free_port() -> int:
@@ -112,10 +120,13 @@ def wrk(
     script = workdir / "codes.lua"
     listed = ",".join(f'"{code}"' for code in codes)
     script.write_text(
-        f"local codes = {{{listed}}}\nlocal i = 0\n"
-        f'wrk.headers["User-Agent"] = "{BROWSER}"\n'
+        f"local codes = {{{listed}}}\nlocal i = 0\nlocal v = 0\n"
         "request = function()\n  i = i % #codes + 1\n"
-        '  return wrk.format("GET", "/r/" .. codes[i])\nend\n'
+        f"  v = v % {VISITORS} + 1\n"
+        '  local visitor = string.format("198.18.%d.%d", math.floor(v / 250), v % 250 + 1)\n'
+        '  return wrk.format("GET", "/r/" .. codes[i],\n'
+        f'    {{["User-Agent"] = "{BROWSER}", ["X-Forwarded-For"] = visitor}})\n'
+        "end\n"
     )
     out = subprocess.run(
         [
@@ -161,6 +172,15 @@ def bare_server(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
+def behind_proxy_config(workdir: Path) -> Path:
+    """The shipped configuration, with the load generator's 127.0.0.1 as a trusted proxy."""
+    raw = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
+    raw["tracking"] = {**(raw.get("tracking") or {}), "trusted_proxies": ["127.0.0.1"]}
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    return path
+
+
 def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[str]:
     codes = seed(url)
     elci_port, bare_port = free_port(), free_port()
@@ -169,6 +189,7 @@ def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> l
         "ELCI_DATABASE_URL": url,
         "ELCI_PORT": str(elci_port),
         "ELCI_LOG_LEVEL": "WARNING",
+        "ELCI_CONFIG": str(behind_proxy_config(workdir)),
     }
     elci = subprocess.Popen(
         [str(ROOT / ".venv/bin/elci"), "serve"], env=env, cwd=workdir, stderr=subprocess.DEVNULL
@@ -215,6 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -229,7 +251,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         rows += run_store("SQLite", f"sqlite:///{workdir / 'bench.db'}", args, workdir)
-        pg = postgres_url()
+        pg = None if args.sqlite_only else postgres_url()
         if pg:
             rows += run_store("PostgreSQL", pg, args, workdir)
     print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} cores\n")

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
@@ -35,16 +33,3 @@ def award(session: Session, person_id: int, kind: str, ref: str, points: int) ->
     except IntegrityError:
         return False
     return True
-
-
-def award_many(session: Session, entries: list[dict[str, object]]) -> None:
-    """Many awards in one statement; entries already awarded are skipped by the database.
-
-    For the hot path (clicks): no savepoint per entry, one ``INSERT … ON CONFLICT DO
-    NOTHING`` for the whole batch, on SQLite and PostgreSQL alike.
-    """
-    if not entries:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(PointEntry).on_conflict_do_nothing(), entries)

@@ -16,6 +16,7 @@ it flushes together.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,19 +25,21 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from bot import metrics
 from bot.tracking.urls import destination_url, share_intent_url, tracked_url
 from bot.tracking.visitors import Visitors, referrer_host
-from storage.points import award, award_many
+from storage.content import ContentItem
+from storage.points import award
 from storage.secrets import stored_key
-from storage.tracking import Click, LinkRow, ShareIntent, link_rows
+from storage.tracking import LinkRow, ShareIntent, link_rows, store_clicks
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 256
+GATHER_SECONDS = 0.001  # the longest a batch waits for the hits it expects
+ON_COMMIT = "elci.on_commit"  # session.info key: what to do once the batch is committed
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class _Writer:
             with Session(bind=self.connection) as session:
                 outcomes = store(session, hits)
                 session.commit()
+                session.info.get(ON_COMMIT, lambda: None)()
         except Exception:
             self.close()
             raise
@@ -113,6 +117,7 @@ class LinkRecorder:
         self.engine = engine
         self.rules = rules
         self._queue: asyncio.Queue[tuple[Hit, asyncio.Future[Outcome]]] = asyncio.Queue()
+        self._arrived = asyncio.Event()
         self._writers: list[_Writer] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -122,6 +127,7 @@ class LinkRecorder:
             self._tasks = [asyncio.create_task(self._write_forever(w)) for w in self._writers]
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((hit, waiter))
+        self._arrived.set()
         return await waiter
 
     async def close(self) -> None:
@@ -137,10 +143,9 @@ class LinkRecorder:
 
     async def _write_forever(self, writer: _Writer) -> None:
         loop = asyncio.get_running_loop()
+        expected = 1
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._gather(expected)
             hits = [hit for hit, _ in batch]
             try:
                 outcomes = await loop.run_in_executor(
@@ -157,6 +162,31 @@ class LinkRecorder:
                         waiter.set_result(outcome)
             for _ in batch:
                 self._queue.task_done()
+            # Those just answered tend to click again soon (a busy page, a load test); those
+            # queued meanwhile are already here.
+            expected = len(batch) + self._queue.qsize()
+
+    async def _gather(self, expected: int) -> list[tuple[Hit, asyncio.Future[Outcome]]]:
+        """The next batch: everything queued and, while it holds fewer than ``expected``
+        hits, what arrives within ``GATHER_SECONDS``.
+
+        Without the wait a steady load splits in two alternating batches (the first hit
+        to come back starts a commit while the rest are still on their way), which
+        doubles the commits, each an fsync. A single click waits for nothing.
+        """
+        loop = asyncio.get_running_loop()
+        batch = [await self._queue.get()]
+        deadline = loop.time() + GATHER_SECONDS
+        while True:
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            remaining = deadline - loop.time()
+            if len(batch) >= min(expected, MAX_BATCH) or remaining <= 0:
+                return batch
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._arrived.wait()
 
     @cached_property
     def visitors(self) -> Visitors:
@@ -167,13 +197,14 @@ class LinkRecorder:
         """Store a batch in ``session`` (committed by the caller); an unknown code gets an
         outcome with no location.
 
-        Clicks and their points go in as two multi-row inserts on the bare connection: the
-        per-row ORM path with a savepoint per award cost ten times more at the batch sizes
-        load produces. Share intents (a person pressing a button, rare) keep the ORM.
+        Clicks and their points go in as two executemany statements straight to the driver
+        (``store_clicks``): the per-row ORM path with a savepoint per award cost ten times
+        more at the batch sizes load produces. Share intents (a person pressing a button,
+        rare) keep the ORM.
         """
         outcomes: list[Outcome] = []
-        clicks: list[dict[str, Any]] = []
-        points: list[dict[str, Any]] = []
+        clicks: list[tuple[Any, ...]] = []
+        points: list[tuple[Any, ...]] = []
         links = link_rows(session.connection(), {hit.code for hit in hits})
         for hit in hits:
             link = links.get(hit.code)
@@ -183,10 +214,8 @@ class LinkRecorder:
                 outcomes.append(self._intent(session, hit, link))
             else:
                 outcomes.append(self._click(hit, link, clicks, points))
-        if clicks:
-            session.connection().execute(insert(Click), clicks)
-        award_many(session, points)
-        _count(hits, links, clicks)
+        store_clicks(session.connection(), clicks, points)
+        session.info[ON_COMMIT] = lambda: _count(hits, links, clicks)
         return outcomes
 
     def _intent(self, session: Session, hit: Hit, link: LinkRow) -> Outcome:
@@ -203,7 +232,9 @@ class LinkRecorder:
         first = award(
             session, link.person_id, "share_intent", f"intent:{link.code}", self.rules.share_points
         )
-        caption = pick_caption(link.captions, link.network, link.caption_index) or link.title
+        item = session.get(ContentItem, link.item_id)
+        captions = item.captions if item is not None else {}
+        caption = pick_caption(captions, link.network, link.caption_index) or link.title
         location = share_intent_url(
             link.network, tracked_url(self.rules.public_url, link.code), caption
         )
@@ -215,23 +246,29 @@ class LinkRecorder:
         return Outcome(location, shared)
 
     def _click(
-        self, hit: Hit, link: LinkRow, clicks: list[dict[str, Any]], points: list[dict[str, Any]]
+        self, hit: Hit, link: LinkRow, clicks: list[tuple[Any, ...]], points: list[tuple[Any, ...]]
     ) -> Outcome:
         agent = self.visitors.agent_class(hit.user_agent)
         ip_hash = self.visitors.ip_hash(hit.address)
         human = hit.method == "GET" and agent != "bot" and not self._too_soon(link, hit.at)
-        clicks.append({
-            "code": link.code, "item_id": link.item_id, "person_id": link.person_id,
-            "network": link.network, "method": hit.method[:8], "human": human,
-            "agent_class": agent, "referrer_host": referrer_host(hit.referrer),
-            "ip_hash": ip_hash, "campaign_id": link.campaign_id, "created_at": hit.at,
-        })  # fmt: skip
+        clicks.append(  # in the order of storage.tracking.CLICK_COLUMNS
+            (
+                link.code,
+                link.item_id,
+                link.person_id,
+                link.network,
+                hit.method[:8],
+                human,
+                agent,
+                referrer_host(hit.referrer),
+                ip_hash,
+                link.campaign_id,
+                hit.at,
+            )
+        )
         if human and self.rules.click_points > 0:
-            points.append({
-                "person_id": link.person_id, "kind": "human_click",
-                "points": self.rules.click_points, "created_at": hit.at,
-                "ref": f"click:{link.code}:{ip_hash}:{hit.at.date().isoformat()}",
-            })  # fmt: skip
+            ref = f"click:{link.code}:{ip_hash}:{hit.at.date().isoformat()}"
+            points.append((link.person_id, "human_click", ref, self.rules.click_points, hit.at))
         campaign = link.campaign or link.slug
         advocate = self.visitors.advocate(link.person_id)
         return Outcome(destination_url(link.url, link.network, campaign, advocate))
@@ -240,14 +277,15 @@ class LinkRecorder:
         return link.last_intent is not None and at - link.last_intent < self.rules.preview_window
 
 
-def _count(hits: list[Hit], links: dict[str, LinkRow], clicks: list[dict[str, Any]]) -> None:
-    """Move the share and click counters once the batch is committed."""
+def _count(hits: list[Hit], links: dict[str, LinkRow], clicks: list[tuple[Any, ...]]) -> None:
+    """Move the share and click counters, once the batch is committed."""
     for hit in hits:
         link = links.get(hit.code)
         if hit.kind == "intent" and link is not None:
             metrics.SHARE_INTENTS.labels(link.network).inc()
     for click in clicks:
-        metrics.CLICKS.labels(click["network"], "true" if click["human"] else "false").inc()
+        network, human = click[3], click[5]
+        metrics.CLICKS.labels(network, "true" if human else "false").inc()
 
 
 def pick_caption(captions: dict, network: str, index: int) -> str | None:
