@@ -24,6 +24,8 @@ from bot.privacy.config import privacy_of
 from bot.router import Router
 from bot.routing import vocabulary_of
 from bot.services import Services
+from bot.tracking.limits import limit_rules
+from bot.tracking.routes import SHARE_GATE
 from bot.turn import Bot
 from bot.web import make_app
 from handlers import (
@@ -40,6 +42,7 @@ from handlers import (
 )
 from handlers.campaigns.delivery import composer
 from handlers.policy.config import policy_of
+from handlers.policy.gate import share_gate
 from storage.engine import make_engine
 
 FEATURES = (
@@ -60,6 +63,7 @@ def check_config(config: Config) -> None:
     vocabulary_of(config)
     drafts.check_config(config)
     campaign_settings(config)
+    limit_rules(config.raw.get("tracking") or {})
     privacy_of(config)
     for kind in KINDS:
         points_for(config, kind)
@@ -82,6 +86,7 @@ def delivery_worker(services: Services) -> DeliveryWorker:
 def build_web_app(services: Services) -> web.Application:
     """The one HTTP application; each enabled platform mounts its routes on it."""
     app = make_app(services)
+    app[SHARE_GATE] = share_gate(services.settings.config)
     if services.settings.slack_enabled:
         slack.mount(app, Bot(services).handle, services)
     try:
