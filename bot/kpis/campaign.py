@@ -3,9 +3,8 @@ share, earned media, progress against its targets, the pilot wave against the re
 the breakdowns by department, location and leadership.
 
 What counts for a campaign: its recipients are the deliveries actually sent (before the
-period ends); an event counts when one of them shared or got a click on one of the
-campaign's items, within the period, and not before their delivery was sent. An item
-shared earlier from the feed is not credited to a later campaign.
+period ends); its events are the intents and clicks, within the period, that carry its id
+(see ``bot.kpis.reach``).
 """
 
 from __future__ import annotations
@@ -14,21 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, select
 from sqlalchemy.engine import Engine
 
 from bot.kpis.earned_media import EarnedMediaSettings
-from bot.kpis.engagement import (
-    CLICK,
-    INTENT,
-    Engagement,
-    Group,
-    Reach,
-    breakdown,
-    unique_clickers,
-)
+from bot.kpis.engagement import Engagement, Group, breakdown
 from bot.kpis.period import ALL_TIME, Period
-from bot.kpis.sql import as_date, day_of, table
+from bot.kpis.reach import Kind, Reach
+from bot.kpis.sql import as_date, table
 from bot.kpis.targets import TargetProgress, progress
 from storage.campaigns import Campaign, Delivery
 from storage.content import ContentItem
@@ -90,18 +82,16 @@ def campaign_kpis(
         ).one_or_none()
         if found is None:
             return None
-        item_ids = list(found.content_ids or [])
-        reach = campaign_reach(campaign_id, item_ids, period)
+        reach = campaign_reach(campaign_id, period)
         figures = breakdown(connection, reach.per_person(), DIMENSIONS)
-        tallies = _tallies(connection, reach)
-        clickers = unique_clickers(connection, reach)
-        titles = dict(
-            connection.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(item_ids))).all()
-        )
+        counts = _counts(connection, reach)
+        clickers = reach.unique_clickers(connection)
+        named = select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(found.content_ids or []))
+        titles = {item_id: title for item_id, title in connection.execute(named)}
     totals, groups = figures.totals, figures.groups
     waves = {group.key: group for group in groups["wave_name"]}
     leadership = {group.key: group for group in groups["leadership"]}
-    shares, clicks = _sum_by(tallies, "network")
+    shares, clicks = _sum_by(counts, "network")
     return CampaignKpis(
         campaign_id=campaign_id,
         name=found.name,
@@ -120,13 +110,13 @@ def campaign_kpis(
         leaders=leadership.get("leaders") or Group("leaders", None),
         departments=groups["department"],
         locations=groups["location"],
-        items=_items(tallies, titles),
-        timeline=_timeline(tallies),
+        items=_items(counts, titles),
+        timeline=_timeline(counts),
     )
 
 
-def campaign_reach(campaign_id: int, item_ids: list[int], period: Period) -> Reach:
-    """The campaign's recipients (sent deliveries) with their wave, and its items."""
+def campaign_reach(campaign_id: int, period: Period) -> Reach:
+    """The campaign's recipients (sent deliveries) with their wave, and its events."""
     sent = (
         select(
             DELIVERY.c.person_id,
@@ -141,11 +131,11 @@ def campaign_reach(campaign_id: int, item_ids: list[int], period: Period) -> Rea
         )
         .subquery("reached")
     )
-    return Reach(sent, item_ids, period)
+    return Reach(sent, period, campaign_id)
 
 
 @dataclass(frozen=True)
-class _Tally:
+class _Counts:
     network: str
     item_id: int
     day: date
@@ -153,37 +143,35 @@ class _Tally:
     human_clicks: int = 0
 
 
-def _tallies(connection: Connection, reach: Reach) -> list[_Tally]:
+def _counts(connection: Connection, reach: Reach) -> list[_Counts]:
     """Shares and human clicks per (network, item, UTC day): two grouped queries, a few
     dozen rows, from which every per-network, per-item and per-day figure is summed."""
     found: dict[tuple[str, int, date], list[int]] = {}
-    for index, (model, events) in enumerate(((ShareIntent, INTENT), (Click, CLICK))):
-        joined, condition = reach.events(model)
-        day = day_of(events.c.created_at)
-        keys = (events.c.network, events.c.item_id, day)
-        query = select(*keys, func.count()).select_from(joined).where(condition).group_by(*keys)
-        for network, item_id, value, n in connection.execute(query):
-            found.setdefault((network, item_id, as_date(value)), [0, 0])[index] = int(n)
-    return [_Tally(*key, *counts) for key, counts in found.items()]
+    kinds: tuple[Kind, ...] = (ShareIntent, Click)
+    for index, kind in enumerate(kinds):
+        query = reach.counted(kind, ["network", "item_id", "day"])
+        for network, item_id, day, n in connection.execute(query):
+            found.setdefault((network, item_id, as_date(day)), [0, 0])[index] = int(n)
+    return [_Counts(*key, *counts) for key, counts in found.items()]
 
 
-def _sum_by(tallies: list[_Tally], attribute: str) -> tuple[dict[Any, int], dict[Any, int]]:
+def _sum_by(counts: list[_Counts], attribute: str) -> tuple[dict[Any, int], dict[Any, int]]:
     """Shares and human clicks summed per value of ``attribute``, in key order; a network
     with shares but no human click has no entry among the clicks (and the reverse)."""
     shares: dict[Any, int] = {}
     clicks: dict[Any, int] = {}
-    for tally in sorted(tallies, key=lambda t: getattr(t, attribute)):
-        key = getattr(tally, attribute)
-        if tally.shares:
-            shares[key] = shares.get(key, 0) + tally.shares
-        if tally.human_clicks:
-            clicks[key] = clicks.get(key, 0) + tally.human_clicks
+    for row in sorted(counts, key=lambda c: getattr(c, attribute)):
+        key = getattr(row, attribute)
+        if row.shares:
+            shares[key] = shares.get(key, 0) + row.shares
+        if row.human_clicks:
+            clicks[key] = clicks.get(key, 0) + row.human_clicks
     return shares, clicks
 
 
-def _items(tallies: list[_Tally], titles: dict[int, str]) -> tuple[ItemFigures, ...]:
+def _items(counts: list[_Counts], titles: dict[int, str]) -> tuple[ItemFigures, ...]:
     """Every item of the campaign with its shares and human clicks, most shared first."""
-    shares, clicks = _sum_by(tallies, "item_id")
+    shares, clicks = _sum_by(counts, "item_id")
     figures = [
         ItemFigures(item_id, title, shares.get(item_id, 0), clicks.get(item_id, 0))
         for item_id, title in titles.items()
@@ -191,7 +179,7 @@ def _items(tallies: list[_Tally], titles: dict[int, str]) -> tuple[ItemFigures, 
     return tuple(sorted(figures, key=lambda item: (-item.shares, item.item_id)))
 
 
-def _timeline(tallies: list[_Tally]) -> tuple[DayFigures, ...]:
-    shares, clicks = _sum_by(tallies, "day")
+def _timeline(counts: list[_Counts]) -> tuple[DayFigures, ...]:
+    shares, clicks = _sum_by(counts, "day")
     days = sorted({*shares, *clicks})
     return tuple(DayFigures(day, shares.get(day, 0), clicks.get(day, 0)) for day in days)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.engine import Engine
 
-from bot.kpis.engagement import CLICK, INTENT
+from bot.kpis.directory import directory_reach
 from bot.kpis.period import ALL_TIME, Period
+from bot.kpis.reach import CLICK, INTENT
 from bot.kpis.sql import table
 from storage.content import ContentItem
-from storage.tracking import ShareLink
+from storage.tracking import Click, ShareLink
 
 ITEM, LINK = table(ContentItem), table(ShareLink)
 
@@ -49,12 +50,9 @@ def content_kpis(
         .group_by(INTENT.c.item_id)
         .subquery()
     )
-    clicks = (
-        select(
-            CLICK.c.item_id,
-            func.count().label("n"),
-            func.count(func.distinct(CLICK.c.ip_hash)).label("people"),
-        )
+    clicks = directory_reach(period).counted(Click, ["item_id"]).subquery()
+    clickers = (  # visitors are known for the clicks still on record only
+        select(CLICK.c.item_id, func.count(func.distinct(CLICK.c.ip_hash)).label("n"))
         .where(period.contains(CLICK.c.created_at), CLICK.c.human.is_(True))
         .group_by(CLICK.c.item_id)
         .subquery()
@@ -68,11 +66,12 @@ def content_kpis(
             func.coalesce(shares.c.people, 0).label("sharers"),
             n_shares.label("shares"),
             n_clicks.label("clicks"),
-            func.coalesce(clicks.c.people, 0).label("clickers"),
+            func.coalesce(clickers.c.n, 0).label("clickers"),
         )
         .join(reach, reach.c.item_id == ITEM.c.id)
         .outerjoin(shares, shares.c.item_id == ITEM.c.id)
         .outerjoin(clicks, clicks.c.item_id == ITEM.c.id)
+        .outerjoin(clickers, clickers.c.item_id == ITEM.c.id)
         .order_by(n_shares.desc(), n_clicks.desc(), ITEM.c.id)
         .limit(limit)
     )

@@ -9,8 +9,9 @@ from typing import Literal
 from sqlalchemy import Float, cast, null, select
 from sqlalchemy.engine import Engine
 
-from bot.kpis.engagement import PERSON, Group, Reach, breakdown
+from bot.kpis.engagement import Group, breakdown
 from bot.kpis.period import ALL_TIME, Period
+from bot.kpis.reach import PERSON, Reach
 
 GroupKey = Literal["department", "location", "leadership"]
 
@@ -21,7 +22,7 @@ def directory_reach(period: Period) -> Reach:
         .where(period.before_end(PERSON.c.created_at))
         .subquery("reached")
     )
-    return Reach(everyone, None, period, timed=False)
+    return Reach(everyone, period, timed=False)
 
 
 def advocacy_by(engine: Engine, key: GroupKey, period: Period = ALL_TIME) -> tuple[Group, ...]:

@@ -1,11 +1,10 @@
 """What a set of people did with the content they were reached with: shares, human
 clicks, participation and the time to a first share, in total or per group.
 
-The unit is one row per reached person (``per_person``): who, when reached, in which
+The unit is one row per reached person (``Reach.per_person``): who, when reached, in which
 group, how many shares and human clicks, and how long to the first share. Every figure,
-overall or per department, location, wave or leadership, is one ``GROUP BY`` over it.
-Clicks count only when the tracking layer judged them human (a GET, not a known bot, not a
-link preview fetched right after the share): ``Click.human``.
+overall or per department, location, wave or leadership, comes from one ``GROUP BY`` over
+those rows.
 """
 
 from __future__ import annotations
@@ -15,16 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     CompoundSelect,
     Connection,
-    Float,
     and_,
     case,
-    cast,
     func,
     literal_column,
-    null,
     or_,
     select,
     true,
@@ -32,13 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from bot.kpis.period import Period
 from bot.kpis.privacy import is_hidden
-from bot.kpis.sql import has_role, hours, seconds_between, table
-from storage.people import Person
-from storage.tracking import Click, ShareIntent
-
-INTENT, CLICK, PERSON = table(ShareIntent), table(Click), table(Person)
+from bot.kpis.sql import hours
 
 
 @dataclass(frozen=True)
@@ -65,82 +55,6 @@ class Group:
     @property
     def suppressed(self) -> bool:
         return self.engagement is None
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Who was reached, as a subquery with ``person_id`` and ``reached_at`` (None: reached
-    from the start, as the whole directory is by the content library) and any grouping
-    columns, and which items count (None: every item)."""
-
-    reached: Subquery
-    item_ids: Sequence[int] | None
-    period: Period
-    timed: bool = True  # events before ``reached_at`` do not count; time to first share
-
-    def events(self, model: Any) -> tuple[Any, ColumnElement[bool]]:
-        """The event table joined to the reached people, and the condition that an event
-        counts: on one of the items, within the period, not before its person was reached."""
-        events = INTENT if model is ShareIntent else CLICK
-        joined = events.join(self.reached, self.reached.c.person_id == events.c.person_id)
-        condition = and_(
-            events.c.item_id.in_(self.item_ids) if self.item_ids is not None else true(),
-            self.period.contains(events.c.created_at),
-            (events.c.created_at >= self.reached.c.reached_at) if self.timed else true(),
-        )
-        if model is Click:
-            condition = and_(condition, events.c.human.is_(True))
-        return joined, condition
-
-    def per_person(self) -> Subquery:
-        """One row per reached person: their groups, shares, human clicks and the seconds
-        from being reached to their first share (NULL when they did not share)."""
-        joined, counts = self.events(ShareIntent)
-        shares = (
-            select(
-                INTENT.c.person_id,
-                func.count().label("shares"),
-                func.min(INTENT.c.created_at).label("first_share"),
-            )
-            .select_from(joined)
-            .where(counts)
-            .group_by(INTENT.c.person_id)
-            .subquery()
-        )
-        joined, counts = self.events(Click)
-        clicks = (
-            select(CLICK.c.person_id, func.count().label("clicks"))
-            .select_from(joined)
-            .where(counts)
-            .group_by(CLICK.c.person_id)
-            .subquery()
-        )
-        reached = self.reached
-        waited = (
-            seconds_between(shares.c.first_share, reached.c.reached_at)
-            if self.timed
-            else cast(null(), Float)
-        )
-        extra = [column for column in reached.c if column.key not in ("person_id", "reached_at")]
-        return (
-            select(
-                reached.c.person_id,
-                *extra,
-                PERSON.c.department,
-                PERSON.c.location,
-                case((has_role(PERSON.c.roles, "leader"), "leaders"), else_="others").label(
-                    "leadership"
-                ),
-                func.coalesce(shares.c.shares, 0).label("shares"),
-                func.coalesce(clicks.c.clicks, 0).label("human_clicks"),
-                waited.label("first_share_seconds"),
-            )
-            .select_from(reached)
-            .join(PERSON, PERSON.c.id == reached.c.person_id)
-            .outerjoin(shares, shares.c.person_id == reached.c.person_id)
-            .outerjoin(clicks, clicks.c.person_id == reached.c.person_id)
-            .subquery("per_person")
-        )
 
 
 @dataclass(frozen=True)
@@ -223,27 +137,6 @@ def breakdown(connection: Connection, people: Subquery, dimensions: Sequence[str
         hidden = is_hidden(recipients)
         groups[row.dim].append(Group(row.key or "", None if hidden else figures))
     return Breakdown(totals, {name: tuple(found) for name, found in groups.items()})
-
-
-def by_network(connection: Connection, reach: Reach, model: Any) -> dict[str, int]:
-    """Share intents (``ShareIntent``) or human clicks (``Click``) per network."""
-    joined, counts = reach.events(model)
-    events = INTENT if model is ShareIntent else CLICK
-    query = (
-        select(events.c.network, func.count())
-        .select_from(joined)
-        .where(counts)
-        .group_by(events.c.network)
-        .order_by(events.c.network)
-    )
-    return {network: int(n) for network, n in connection.execute(query)}
-
-
-def unique_clickers(connection: Connection, reach: Reach) -> int:
-    """Distinct visitors among the human clicks, by the keyed hash of their address."""
-    joined, counts = reach.events(Click)
-    query = select(func.count(func.distinct(CLICK.c.ip_hash))).select_from(joined).where(counts)
-    return int(connection.execute(query).scalar_one())
 
 
 def _empty() -> Engagement:

@@ -11,13 +11,7 @@ from bot.kpis.campaign import CAMPAIGN
 from bot.kpis.content import ContentFigures, content_kpis
 from bot.kpis.directory import directory_reach
 from bot.kpis.earned_media import EarnedMediaSettings
-from bot.kpis.engagement import (
-    Engagement,
-    Group,
-    breakdown,
-    by_network,
-    unique_clickers,
-)
+from bot.kpis.engagement import Engagement, Group, breakdown
 from bot.kpis.period import ALL_TIME, Period
 from storage.tracking import Click, ShareIntent
 
@@ -48,8 +42,8 @@ def overall_kpis(
     top = content_kpis(engine, period, limit=TOP)
     with engine.connect() as connection:
         people = reach.per_person()
-        shares = by_network(connection, reach, ShareIntent)
-        clicks = by_network(connection, reach, Click)
+        shares = reach.count_by(connection, ShareIntent, "network")
+        clicks = reach.count_by(connection, Click, "network")
         figures = breakdown(connection, people, ["leadership"])
         leadership = {group.key: group for group in figures.groups["leadership"]}
         return OverallKpis(
@@ -57,7 +51,7 @@ def overall_kpis(
             totals=figures.totals,
             shares_by_network=shares,
             human_clicks_by_network=clicks,
-            unique_clickers=unique_clickers(connection, reach),
+            unique_clickers=reach.unique_clickers(connection),
             earned_media=earned_media.value(shares, clicks),
             currency=earned_media.currency,
             campaigns_started=int(connection.execute(started).scalar_one()),

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Select, case, func, select
 from sqlalchemy.engine import Engine
 
-from bot.kpis.engagement import CLICK, INTENT, PERSON
+from bot.kpis.directory import directory_reach
 from bot.kpis.period import ALL_TIME, Period
+from bot.kpis.reach import INTENT, PERSON
 from bot.kpis.sql import has_role, table
 from storage.campaigns import Delivery
 from storage.points import PointEntry
+from storage.tracking import Click, ShareIntent
 
 POINTS, DELIVERY = table(PointEntry), table(Delivery)
 FEW = 500
@@ -66,8 +68,9 @@ def person_figures(
 
 def _figures(period: Period):  # type: ignore[no-untyped-def]
     """A subquery: a row per person with their totals and their leaderboard rank."""
-    shares = _count(INTENT, period)
-    clicks = _count(CLICK, period, CLICK.c.human.is_(True))
+    everyone = directory_reach(period)
+    shares = everyone.counted(ShareIntent, ["person_id"]).subquery()
+    clicks = everyone.counted(Click, ["person_id"]).subquery()
     points = (
         select(POINTS.c.person_id, func.sum(POINTS.c.points).label("n"))
         .where(period.contains(POINTS.c.created_at))
@@ -104,15 +107,6 @@ def _figures(period: Period):  # type: ignore[no-untyped-def]
         .outerjoin(received, received.c.person_id == PERSON.c.id)
         .where(period.before_end(PERSON.c.created_at))
         .subquery("figures")
-    )
-
-
-def _count(events, period: Period, *conditions):  # type: ignore[no-untyped-def]
-    return (
-        select(events.c.person_id, func.count().label("n"))
-        .where(period.contains(events.c.created_at), *conditions)
-        .group_by(events.c.person_id)
-        .subquery()
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from sqlalchemy import ColumnElement, and_, true
 from sqlalchemy.sql.elements import KeyedColumnElement
@@ -28,6 +28,17 @@ class Period:
             bounds.append(column >= self.since)
         if self.until is not None:
             bounds.append(column < self.until)
+        return and_(true(), *bounds)
+
+    def contains_day(self, column: KeyedColumnElement) -> ColumnElement[bool]:
+        """SQL: a UTC day (a date column) overlaps the period: counted whole."""
+        bounds = []
+        if self.since is not None:
+            bounds.append(column >= self.since.date())
+        if self.until is not None:
+            midnight = self.until.time() == time()
+            day = self.until.date()
+            bounds.append(column < day if midnight else column <= day)
         return and_(true(), *bounds)
 
     def before_end(self, column: KeyedColumnElement) -> ColumnElement[bool]:

@@ -2,8 +2,9 @@
 
 Fifteen recipients of campaign "Launch" (items A and B; pilot wave p1–p5 sent at T0, the
 rest p6–p15 a day later at T1), one more person whose delivery failed, and events that
-must not count: a share of A before the delivery (from the feed), a share of item C
-(not in the campaign), clicks judged not human (HEAD, bot, preview).
+must not count for the campaign: a share of A from the feed before the delivery, a share
+of item C (not in the campaign), both without the campaign's id, and clicks judged not
+human (HEAD, bot, preview).
 
     department  people        location   leaders
     sales       p1..p6        İstanbul   p1 p2 p3
@@ -95,26 +96,28 @@ def seed(engine: Engine) -> Seeded:
             )  # fmt: skip
         session.flush()
 
-        def share(who: str, item: str, network: str, at: datetime) -> str:
+        def share(who: str, item: str, network: str, at: datetime, by: int | None) -> str:
+            """An intent on this person's link, brought by campaign ``by`` (or none)."""
             code = f"{who}{item}{network}"
             if session.get(ShareLink, code) is None:
                 session.add(ShareLink(code=code, item_id=items[item], person_id=people[who],
-                                      network=network))  # fmt: skip
+                                      network=network, campaign_id=by))  # fmt: skip
                 session.flush()
             session.add(ShareIntent(code=code, item_id=items[item], person_id=people[who],
-                                    network=network, created_at=at))  # fmt: skip
+                                    network=network, created_at=at, campaign_id=by))  # fmt: skip
             return code
 
-        share("p1", "A", "linkedin", T0 + HOUR)
-        share("p1", "A", "x", T0 + 3 * HOUR)
-        share("p2", "B", "linkedin", T0 + 2 * HOUR)
-        share("p3", "A", "facebook", T0 + 5 * HOUR)
-        share("p6", "A", "linkedin", T1 + 4 * HOUR)
-        share("p7", "B", "x", T1 + HOUR)
-        share("p7", "B", "linkedin", T1 + 2 * HOUR)
-        share("p13", "A", "linkedin", T1 + 3 * HOUR)
-        early = share("p9", "A", "linkedin", T0 - timedelta(days=1))  # before the delivery
-        share("p10", "C", "linkedin", T1 + HOUR)  # not a campaign item
+        share("p1", "A", "linkedin", T0 + HOUR, campaign.id)
+        share("p1", "A", "x", T0 + 3 * HOUR, campaign.id)
+        share("p2", "B", "linkedin", T0 + 2 * HOUR, campaign.id)
+        share("p3", "A", "facebook", T0 + 5 * HOUR, campaign.id)
+        share("p6", "A", "linkedin", T1 + 4 * HOUR, campaign.id)
+        share("p7", "B", "x", T1 + HOUR, campaign.id)
+        share("p7", "B", "linkedin", T1 + 2 * HOUR, campaign.id)
+        share("p13", "A", "linkedin", T1 + 3 * HOUR, campaign.id)
+        # From the feed, not the campaign: before p9's delivery, and an item it lacks.
+        early = share("p9", "A", "linkedin", T0 - timedelta(days=1), None)
+        share("p10", "C", "linkedin", T1 + HOUR, None)
 
         def click(code: str, at: datetime, visitor: str, human: bool = True,
                   method: str = "GET", agent: str = "browser") -> None:  # fmt: skip
@@ -122,7 +125,8 @@ def seed(engine: Engine) -> Seeded:
             assert link is not None
             session.add(Click(code=code, item_id=link.item_id, person_id=link.person_id,
                               network=link.network, method=method, human=human,
-                              agent_class=agent, ip_hash=visitor, created_at=at))  # fmt: skip
+                              agent_class=agent, ip_hash=visitor, created_at=at,
+                              campaign_id=link.campaign_id))  # fmt: skip
 
         for visitor in ("h1", "h2", "h1"):
             click("p1Alinkedin", T0 + 2 * HOUR, visitor)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import load_config
 from bot.kpis.campaign import CampaignKpis, campaign_kpis
+from bot.kpis.content import content_kpis
 from bot.kpis.earned_media import earned_media_settings
 from bot.kpis.engagement import Engagement
+from bot.kpis.people import person_figures
 from bot.kpis.period import ALL_TIME, Period
+from storage.click_tallies import ClickTally
+from storage.engine import session_scope
 from tests.kpis.dataset import T1, Seeded, seed
 
 EARNED = earned_media_settings(load_config())
@@ -118,3 +122,26 @@ def test_a_period_counts_only_its_events(engine: Engine, seeded: Seeded) -> None
 
 def test_unknown_campaign_is_none(engine: Engine) -> None:
     assert campaign_kpis(engine, 999, EARNED) is None
+
+
+def test_aged_out_clicks_still_count_from_their_tallies(engine: Engine, seeded: Seeded) -> None:
+    with session_scope(engine) as session:
+        for human, clicks in ((True, 4), (False, 9)):
+            session.add(ClickTally(
+                day=date(2026, 11, 3), code="p7Bx", human=human, item_id=seeded.items["B"],
+                person_id=seeded.people["p7"], network="x", campaign_id=seeded.campaign_id,
+                clicks=clicks,
+            ))  # fmt: skip
+    found = kpis(engine, seeded)
+    assert found.totals.human_clicks == 9  # 5 on record + 4 tallied
+    assert found.human_clicks_by_network == {"linkedin": 3, "x": 6}
+    assert found.unique_clickers == 4  # a tally knows no visitor
+    assert [(d.day, d.human_clicks) for d in found.timeline] == [
+        (date(2026, 11, 2), 3),
+        (date(2026, 11, 3), 6),
+    ]
+    assert kpis(engine, seeded, Period(since=T1 + timedelta(days=1))).totals.human_clicks == 0
+    assert kpis(engine, seeded, Period(since=T1)).totals.human_clicks == 6  # the whole day
+    p7 = person_figures(engine, seeded.people["p7"])
+    assert p7 is not None and p7.human_clicks == 6
+    assert {c.title: c.human_clicks for c in content_kpis(engine)}["Item B"] == 6
