@@ -6,12 +6,13 @@ per second, so a whole office behind one NAT address clicking a viral post, or a
 colleagues pressing Share within a minute after a campaign, stay well under it. Over the
 limit the answer is 429 with ``Retry-After`` and nothing is recorded.
 
-The buckets live in this process (aiolimiter's leaky bucket, in a bounded ``TTLCache``),
+The buckets live in this process (aiolimiter's leaky bucket, in a bounded ``LRUCache``),
 which is enough for abuse protection: with N replicas behind a load balancer a flood gets
 at most N times the limit. Keys are a keyed hash (a random per-process key) of the
-address, IPv6 cut to its /64, so no raw address is kept even in memory. A bucket is
-forgotten once it would have drained anyway; when the cache is full the least recently
-used buckets go first, which can only ever let a request through, never refuse one.
+address, IPv6 cut to its /64, so no raw address is kept in the buckets. When the cache is
+full the least recently seen clients are forgotten first (their buckets had long drained
+unless 20,000 others came since), which can only ever let a request through, never refuse
+one.
 
 Behind a reverse proxy every request comes from the proxy's address, so
 ``X-Forwarded-For`` is believed only when the direct peer is one of the configured
@@ -27,11 +28,12 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from aiohttp import hdrs, web
 from aiolimiter import AsyncLimiter
-from cachetools import TTLCache
+from cachetools import LRUCache
 
 from bot.config import ConfigError
 
@@ -58,17 +60,18 @@ class LimitRules:
 class VisitorLimits:
     def __init__(self, rules: LimitRules) -> None:
         self.rules = rules
-        drained = rules.burst / rules.per_second if rules.enabled else 1.0
-        self._buckets: TTLCache[bytes, AsyncLimiter] = TTLCache(MAX_CLIENTS, ttl=drained)
+        self._buckets: LRUCache[bytes, AsyncLimiter] = LRUCache(MAX_CLIENTS)
         self._key = secrets.token_bytes(16)
+        self._trusted = lru_cache(maxsize=1024)(self._is_trusted)
 
     async def admit(self, address: str | None) -> bool:
         """Take one request from this client's bucket; False when it is empty."""
         if not self.rules.enabled:
             return True
         key = self._client_key(address)
-        bucket = self._buckets.get(key) or AsyncLimiter(self.rules.burst, self._period)
-        self._buckets[key] = bucket  # (re)set: the entry lives until it has drained
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = AsyncLimiter(self.rules.burst, self._period)
         if not bucket.has_capacity():
             return False
         await bucket.acquire()  # has capacity: returns at once
@@ -81,10 +84,9 @@ class VisitorLimits:
             return peer
         hops = [
             hop.strip()
-            for header in request.headers.getall(hdrs.X_FORWARDED_FOR, [])
-            for hop in header.split(",")
-            if hop.strip()
+            for hop in ",".join(request.headers.getall(hdrs.X_FORWARDED_FOR, ())).split(",")
         ]
+        hops = [hop for hop in hops if hop]
         for hop in reversed(hops):
             if not self._trusted(hop):
                 return hop
@@ -94,16 +96,15 @@ class VisitorLimits:
     def _period(self) -> float:
         return self.rules.burst / self.rules.per_second
 
-    def _trusted(self, address: str | None) -> bool:
+    def _is_trusted(self, address: str | None) -> bool:
         ip = _ip(address)
         return ip is not None and any(ip in network for network in self.rules.trusted_proxies)
 
     def _client_key(self, address: str | None) -> bytes:
-        ip = _ip(address)
-        if ip is not None and ip.version == 6:
-            text = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-        else:
-            text = str(ip) if ip is not None else (address or "")
+        text = address or ""
+        if ":" in text:  # IPv6: one subscriber usually holds a whole /64
+            ip = _ip(text)
+            text = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip else text
         return hashlib.blake2b(text.encode(), key=self._key, digest_size=16).digest()
 
 
