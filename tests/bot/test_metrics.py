@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -119,7 +121,7 @@ async def test_a_share_and_clicks_move_their_counters(slack, engine) -> None:
     assert CODE not in after.text
 
 
-async def test_a_failing_handler_is_counted_and_logged_as_one_json_line(slack_for) -> None:
+def exploding_router():
     from bot.compose import build_router
     from bot.router import Router
 
@@ -131,19 +133,34 @@ async def test_a_failing_handler_is_counted_and_logged_as_one_json_line(slack_fo
         raise RuntimeError(f"boom with {BOT_TOKEN}")
 
     router.include(failing)
-    slack = await slack_for(router)
-    slack.api.add_user("U0AYSE", "ayse@example.com")
-    before = await scrape(slack.client)
+    return router
+
+
+@contextmanager
+def json_logs(secrets: tuple[str, ...] = ()) -> Iterator[list[dict]]:
+    """The structured lines written while inside, as ``bot.logs`` writes them in production."""
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     out = io.StringIO()
-    configure("INFO", secrets=[BOT_TOKEN], stream=out)
+    configure("INFO", secrets=secrets, stream=out)
+    lines: list[dict] = []
     try:
+        yield lines
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        lines += [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+async def test_a_failing_handler_is_counted_logged_as_json_and_apologized_for_on_slack(
+    slack_for,
+) -> None:
+    slack = await slack_for(exploding_router())
+    slack.api.add_user("U0AYSE", "ayse@example.com")
+    before = await scrape(slack.client)
+    with json_logs((BOT_TOKEN,)) as lines:
         await slack.event(direct_message("explode"))
         await slack.settle()
-    finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
     after = await scrape(slack.client)
     labels = {"kind": "command", "route": "explode"}
     assert (
@@ -151,8 +168,20 @@ async def test_a_failing_handler_is_counted_and_logged_as_one_json_line(slack_fo
         - before.value("elci_handler_errors_total", **labels)
         == 1
     )
-    lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    [failed] = [line for line in lines if line["message"] == "slack turn failed"]
-    assert failed["level"] == "ERROR" and failed["event"] == "Message"
-    assert "RuntimeError" in failed["exc_info"] and BOT_TOKEN not in out.getvalue()
-    assert any(line["message"] == "turn" and line["route"] == "explode" for line in lines)
+    [failed] = [line for line in lines if line["message"] == "handler failed"]
+    assert (failed["level"], failed["route"], failed["platform"]) == ("ERROR", "explode", "slack")
+    assert "RuntimeError" in failed["exc_info"] and BOT_TOKEN not in json.dumps(lines)
+    [apology] = slack.api.called("chat.postMessage")
+    assert "Sorry, something went wrong on my side." in json.dumps(apology)
+
+
+async def test_a_failing_handler_on_teams_is_logged_and_answered_not_a_500(teams_for) -> None:
+    teams = await teams_for(exploding_router())
+    user = teams.user("ayse@example.com", "Ayşe")
+    with json_logs() as lines:
+        await teams.say(user, "explode", locale="tr-TR")  # asserts the 200
+    [failed] = [line for line in lines if line["message"] == "handler failed"]
+    assert (failed["route"], failed["platform"]) == ("explode", "teams")
+    assert not [line for line in lines if line["name"] == "aiohttp.server"]
+    sent = json.dumps([call.body for call in teams.connector.sent()], ensure_ascii=False)
+    assert "Üzgünüm, bir şeyler ters gitti." in sent
