@@ -18,6 +18,7 @@ from bot.config import Config, Settings
 from bot.delivery.settings import campaign_settings
 from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.i18n import Catalogs
+from bot.kpis.earned_media import earned_media_settings
 from bot.outbound import Outbound
 from bot.points import KINDS, points_for
 from bot.privacy.config import privacy_of
@@ -65,6 +66,7 @@ def check_config(config: Config) -> None:
     campaign_settings(config)
     limit_rules(config.raw.get("tracking") or {})
     privacy_of(config)
+    earned_media_settings(config)
     for kind in KINDS:
         points_for(config, kind)
 
