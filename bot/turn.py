@@ -130,11 +130,13 @@ class Bot:
         return None
 
     async def _command(self, ctx: Context, command: Command) -> Answer:
-        spec = self.services.router.find_command(command.verb)
-        if spec is None:
+        found = self.services.router.resolve(command.verb, command.args)
+        if found is None:
             await self._unknown(ctx, command.verb)
-        elif await self._permitted(ctx, spec.role):
-            await spec.handler(ctx, replace(command, verb=spec.verb))
+            return None
+        spec, args = found
+        if await self._permitted(ctx, spec.role):
+            await spec.handler(ctx, replace(command, verb=spec.verb, args=args))
         return None
 
     async def _action(self, ctx: Context, action: Action) -> Answer:
