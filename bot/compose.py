@@ -40,14 +40,16 @@ from handlers import (
     routing,
     sharing,
     standing,
+    stats,
 )
-from handlers.campaigns.delivery import composer
+from handlers.campaigns.delivery import SharingCard
 from handlers.policy.config import policy_of
 from handlers.policy.gate import share_gate
 from storage.engine import make_engine
 
 FEATURES = (
-    help, language, sharing, policy, standing, drafts, routing, campaigns, privacy, maintenance,
+    help, language, sharing, policy, standing, stats, drafts, routing, campaigns, privacy,
+    maintenance,
 )  # fmt: skip
 
 
@@ -82,7 +84,7 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
 
 def delivery_worker(services: Services) -> DeliveryWorker:
     """Campaign deliveries as the sharing card, with each recipient's own tracked links."""
-    return worker_for(services, composer(services.settings))
+    return worker_for(services, SharingCard(services.settings))
 
 
 def build_web_app(services: Services) -> web.Application:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot import metrics
+from bot.dashboard import pages as dashboard
 from bot.delivery.ledger import queue_depth
 from bot.services import Services
 from bot.tracking import routes as tracking
@@ -48,4 +49,5 @@ def make_app(services: Services) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics.route(lambda: queue_depth(services.engine)))
     tracking.mount(app, services)
+    dashboard.mount(app, services)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.dashboard.signed import chart_url
 from bot.events import Action, Command
 from bot.i18n import N_
 from bot.replies import Answer, Button, Card, Fact, ReplaceCard
@@ -98,6 +99,12 @@ def stats_card(ctx: Context, person: Person, days: int) -> Card:
         facts=tuple(facts),
         footer=footer,
         buttons=buttons,
+        image_url=chart_url(
+            ctx.services.engine,
+            ctx.services.settings.public_url,
+            f"me-{person.id}-{days}",
+            ctx.locale,
+        ),
     )
 
 
