@@ -3,19 +3,15 @@ never shows (secrets, what people typed)."""
 
 from __future__ import annotations
 
-import io
 import json
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.logs import configure
 from storage.content import ContentItem
 from storage.engine import session_scope
 from storage.people import Person
 from storage.tracking import ShareLink
+from tests.support.logs import json_logs
 from tests.support.slack import direct_message
 from tests.support.slack_wire import BOT_TOKEN, SIGNING_SECRET
 
@@ -134,22 +130,6 @@ def exploding_router():
 
     router.include(failing)
     return router
-
-
-@contextmanager
-def json_logs(secrets: tuple[str, ...] = ()) -> Iterator[list[dict]]:
-    """The structured lines written while inside, as ``bot.logs`` writes them in production."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    out = io.StringIO()
-    configure("INFO", secrets=secrets, stream=out)
-    lines: list[dict] = []
-    try:
-        yield lines
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        lines += [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 async def test_a_failing_handler_is_counted_logged_as_json_and_apologized_for_on_slack(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,10 +10,10 @@ from sqlalchemy import func, select
 
 from bot.config import load_config
 from bot.jobs import Scheduler
-from bot.logs import configure
 from storage.engine import session_scope
 from storage.people import Person, utcnow
 from storage.tracking import Click
+from tests.support.logs import json_logs
 from tests.support.privacy import AYSE, CEM, seed
 
 
@@ -70,21 +67,12 @@ async def test_the_daily_job_deletes_old_clicks_and_logs_what_it_destroyed(
             db.add(click)
             break
     services = make_services()
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    out = io.StringIO()
-    configure("INFO", stream=out)
-    try:
+    with json_logs() as lines:
         ran = await Scheduler(services).run_due()
         again = await Scheduler(services).run_due()
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
     assert "privacy.click-retention" in ran and "privacy.click-retention" not in again
     with session_scope(engine) as db:
         assert db.execute(select(func.count()).select_from(Click)).scalar_one() == 1
         assert db.get(Person, 1) is not None
-    [line] = [
-        json.loads(line) for line in out.getvalue().splitlines() if "old clicks deleted" in line
-    ]
+    [line] = [line for line in lines if line["message"] == "privacy: old clicks deleted"]
     assert (line["click"], line["clicktally"], line["retention_days"]) == (1, 1, 90)
