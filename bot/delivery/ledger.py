@@ -82,6 +82,7 @@ class Claimed:
     doubts: int
     in_doubt: bool
     claim: str
+    resent: bool = False  # a resend after doubt is known to have arrived
 
 
 def create(engine: Engine, config: Config, new: NewCampaign) -> Campaign:
@@ -315,6 +316,7 @@ def claim(
                 id=row.id or 0, campaign_id=row.campaign_id, person_id=row.person_id,
                 platform=row.platform, attempts=row.attempts, doubts=row.doubts,
                 in_doubt=row.doubts > 0 and row.sent_at is None, claim=token,
+                resent=row.resent_at is not None,
             )
             for row in rows
         ]  # fmt: skip
@@ -330,10 +332,14 @@ class Outcomes:
     retry: list[tuple[int, datetime, str]]
     dead: list[tuple[int, str]]
     cancelled: list[int]
+    # Not tried, so the claim does not count as an attempt: ``later`` (its conversation is
+    # busy until then) and ``released`` (the worker is shutting down; due again at once).
+    later: list[tuple[int, datetime]]
+    released: list[int]
 
     @classmethod
     def empty(cls, claim: str) -> Outcomes:
-        return cls(claim, [], [], [], [])
+        return cls(claim, [], [], [], [], [], [])
 
 
 def record(engine: Engine, outcomes: Outcomes, now: datetime | None = None) -> None:
@@ -360,12 +366,37 @@ def record(engine: Engine, outcomes: Outcomes, now: datetime | None = None) -> N
                 .values(status="pending", not_before=when, claim=None, lease_until=None,
                         error=error[:500])
             )  # fmt: skip
+        untried = {"status": "pending", "claim": None, "lease_until": None,
+                   "attempts": col(Delivery.attempts) - 1}  # fmt: skip
+        if outcomes.released:
+            connection.execute(
+                update(Delivery)
+                .where(col(Delivery.id).in_(outcomes.released), *held)
+                .values(not_before=now, **untried)
+            )
+        for delivery_id, when in outcomes.later:
+            connection.execute(
+                update(Delivery)
+                .where(col(Delivery.id) == delivery_id, *held)
+                .values(not_before=when, **untried)
+            )
         for delivery_id, reason in outcomes.dead:
             connection.execute(
                 update(Delivery)
                 .where(col(Delivery.id) == delivery_id, *held)
                 .values(status="dead", claim=None, lease_until=None, error=reason[:500])
             )
+
+
+def mark_resent(engine: Engine, delivery_id: int, claim: str) -> None:
+    """Record that a resend after doubt arrived, for rows no check can clear (Teams):
+    should the worker die before recording the batch, the row is not resent again."""
+    with session_scope(engine) as session:
+        session.connection().execute(
+            update(Delivery)
+            .where(col(Delivery.id) == delivery_id, col(Delivery.claim) == claim)
+            .values(resent_at=utcnow())
+        )
 
 
 def finish_campaigns(engine: Engine) -> None:

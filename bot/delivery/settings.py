@@ -23,10 +23,11 @@ class WorkingHours:
 @dataclass(frozen=True)
 class CampaignSettings:
     hours: WorkingHours = WorkingHours()
-    # Messages per second; 0 turns a limit off. Per platform: the workspace / tenant rate,
-    # shared by all conversations (each delivery goes to its own DM, so the per-conversation
-    # limits of 1/s on Slack and 7/s on Teams are never the binding one for a broadcast).
+    # Messages per second, shared by every worker process (bot.delivery.limits); 0 turns a
+    # limit off. ``rates``: per Slack workspace / Teams tenant. ``conversation_rates``: per
+    # conversation (a DM or channel), Slack's 1/s per channel and Teams' 7/s.
     rates: tuple[tuple[str, float], ...] = (("slack", 20.0), ("teams", 20.0))
+    conversation_rates: tuple[tuple[str, float], ...] = (("slack", 1.0), ("teams", 7.0))
     attempts: int = 5
     backoff_seconds: float = 2.0
     batch: int = 100
@@ -53,15 +54,11 @@ def campaign_settings(config: Config) -> CampaignSettings:
         )
         if hours.end <= hours.start:
             raise ConfigError("campaigns.working_hours: end must come after start")
-        rates = dict(CampaignSettings().rates)
-        for platform, value in (raw.get("rate_per_second") or {}).items():
-            rates[str(platform)] = float(value)
-        if any(value < 0 for value in rates.values()):
-            raise ConfigError("campaigns.rate_per_second: rates cannot be negative")
         base = CampaignSettings()
         settings = CampaignSettings(
             hours=hours,
-            rates=tuple(sorted(rates.items())),
+            rates=_rates(raw, "rate_per_second", base.rates),
+            conversation_rates=_rates(raw, "conversation_rate_per_second", base.conversation_rates),
             attempts=int(raw.get("attempts", base.attempts)),
             backoff_seconds=float(raw.get("backoff_seconds", base.backoff_seconds)),
             batch=int(raw.get("batch", base.batch)),
@@ -75,6 +72,17 @@ def campaign_settings(config: Config) -> CampaignSettings:
     if settings.attempts < 1 or settings.batch < 1 or settings.concurrency < 1:
         raise ConfigError("campaigns: attempts, batch and concurrency must be at least 1")
     return settings
+
+
+def _rates(
+    raw: dict[str, Any], name: str, defaults: tuple[tuple[str, float], ...]
+) -> tuple[tuple[str, float], ...]:
+    rates = dict(defaults)
+    for platform, value in (raw.get(name) or {}).items():
+        rates[str(platform)] = float(value)
+    if any(value < 0 for value in rates.values()):
+        raise ConfigError(f"campaigns.{name}: rates cannot be negative")
+    return tuple(sorted(rates.items()))
 
 
 def _time(value: Any, default: time) -> time:

@@ -5,29 +5,39 @@ Failures: a transient one (429, 5xx, the network) goes back to the queue after t
 ``Retry-After`` the platform asked for, or after an exponential backoff with jitter, up to
 ``attempts`` tries; a permanent one is a dead letter with its reason (``replay`` requeues).
 
+Rates: every send waits for its slot in the budgets all workers share through the
+database (``bot.delivery.limits``): the workspace / tenant rate and the per-conversation
+rate hold however many workers run.
+
 Crash safety: a row is sent only while claimed, and a claim whose lease lapsed is *in
 doubt*. Before resending such a row the worker asks the sender whether the delivery
 already arrived (Slack: the delivery id in the DM's message metadata); where no sender can
 tell (Teams), it resends once, and a row in doubt a second time counts as sent.
+
+Shutdown (``stop``): no new batch is claimed, sends already under way finish and are
+recorded, and claimed rows not yet sent go back to the queue at once (not after their
+lease), for another worker to take.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.delivery import ledger
 from bot.delivery.compose import Composer, plain_card
+from bot.delivery.limits import Send, SharedLimits, Slots
 from bot.delivery.settings import CampaignSettings
 from bot.i18n import Catalogs
 from bot.metrics import DELIVERIES, RATE_LIMITED
@@ -49,6 +59,7 @@ class Job:
     conversation_ref: dict[str, Any] | None
     reply: Reply | None  # None: cancelled, or the account is gone (``problem`` says)
     problem: str = ""
+    workspace: str = ""  # the account's Slack team / Teams tenant: whose rate budget
 
 
 def takes_delivery_id(sender: Sender) -> bool:
@@ -76,25 +87,28 @@ class DeliveryWorker:
         self.compose = compose
         self.default_locale = default_locale
         self.random = random_
-        self.limiters = {
-            platform: AsyncLimiter(rate, 1.0) for platform, rate in settings.rates if rate > 0
-        }
+        self.limits = SharedLimits(engine, settings)
         self.semaphore = asyncio.Semaphore(settings.concurrency)
+        self.stopping = asyncio.Event()
 
     async def run_forever(self, lanes: int = 2) -> None:
-        """Drain the ledger for good. ``lanes`` batches are in flight at once, so the rate
-        limiter never idles while a batch is claimed or recorded."""
+        """Drain the ledger until ``stop``. ``lanes`` batches are in flight at once, so the
+        rate budget never idles while a batch is claimed or recorded."""
         await asyncio.gather(*(self._lane() for _ in range(lanes)))
 
+    def stop(self) -> None:
+        """Claim nothing more; batches under way finish their sends and release the rest."""
+        self.stopping.set()
+
     async def _lane(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
                 done = await self.run_once()
             except Exception:
                 log.exception("delivery batch failed")
                 done = 0
             if not done:
-                await asyncio.sleep(IDLE_SECONDS)
+                await self._pause(IDLE_SECONDS)
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many rows it held (0: nothing due)."""
@@ -103,11 +117,25 @@ class DeliveryWorker:
         if not rows:
             await asyncio.to_thread(ledger.finish_campaigns, self.engine)
             return 0
-        jobs = await asyncio.to_thread(self._prepare, rows)
         outcomes = ledger.Outcomes.empty(rows[0].claim)
-        await asyncio.gather(*(self._one(job, outcomes) for job in jobs))
+        try:
+            jobs, slots = await asyncio.to_thread(self._prepare_and_plan, rows)
+        except Exception:
+            outcomes.released.extend(row.id for row in rows)  # not sent: due again at once
+            await asyncio.to_thread(ledger.record, self.engine, outcomes)
+            raise
+        await asyncio.gather(*(self._one(job, slots, outcomes) for job in jobs))
         await asyncio.to_thread(ledger.record, self.engine, outcomes)
         return len(rows)
+
+    def _prepare_and_plan(self, rows: list[ledger.Claimed]) -> tuple[list[Job], Slots]:
+        jobs = self._prepare(rows)
+        sends = [
+            Send(job.row.id, job.row.platform, job.workspace, job.user_id)
+            for job in jobs
+            if job.reply is not None
+        ]
+        return jobs, self.limits.plan(sends)
 
     def _prepare(self, rows: list[ledger.Claimed]) -> list[Job]:
         with session_scope(self.engine) as session:
@@ -131,6 +159,7 @@ class DeliveryWorker:
                     accounts[key] = account
             replies: dict[tuple[int, str], Reply] = {}
             jobs = []
+            wanted: list[tuple[ledger.Claimed, Campaign, Person, PlatformAccount]] = []
             for row in rows:
                 campaign, person = campaigns.get(row.campaign_id), people.get(row.person_id)
                 found = accounts.get((row.person_id, row.platform))
@@ -140,15 +169,23 @@ class DeliveryWorker:
                 if found is None or row.platform not in self.outbound.senders:
                     jobs.append(Job(row, "", None, None, f"no {row.platform} account"))
                     continue
+                wanted.append((row, campaign, person, found))
+            prepare = getattr(self.compose, "prepare", None)
+            if prepare is not None:  # the batch's writes at once (see ``Composer``)
+                prepare(session, [(campaign, person) for _, campaign, person, _ in wanted])
+            for row, campaign, person, found in wanted:
                 locale = person.lang_override or person.locale or self.default_locale
                 tr = self.catalogs.get(locale)
                 key = (row.campaign_id, tr.locale)
                 if key not in replies or self.compose is not plain_card:
                     replies[key] = self.compose(session, campaign, person, tr)
-                jobs.append(Job(row, found.user_id, found.conversation_ref, replies[key]))
+                jobs.append(
+                    Job(row, found.user_id, found.conversation_ref, replies[key],
+                        workspace=found.tenant)
+                )  # fmt: skip
             return jobs
 
-    async def _one(self, job: Job, outcomes: ledger.Outcomes) -> None:
+    async def _one(self, job: Job, slots: Slots, outcomes: ledger.Outcomes) -> None:
         row = job.row
         if job.reply is None:
             if job.problem == "cancelled":
@@ -157,16 +194,23 @@ class DeliveryWorker:
             outcomes.dead.append((row.id, job.problem))
             DELIVERIES.labels(row.platform, "dead").inc()
             return
+        if row.id in slots.later:
+            outcomes.later.append((row.id, _moment(slots.later[row.id])))
+            return
         sender = self.outbound.senders[row.platform]
+        if not await self._pause(slots.at[row.id] - time.time()):  # wait for the slot
+            outcomes.released.append(row.id)
+            return
         async with self.semaphore:
+            if self.stopping.is_set():
+                outcomes.released.append(row.id)
+                return
             try:
-                if row.in_doubt and await self._already_there(sender, job, row):
+                known = await self._already_there(sender, job, row) if row.in_doubt else False
+                if known:
                     outcomes.sent.append(row.id)
                     DELIVERIES.labels(row.platform, "sent").inc()
                     return
-                limiter = self.limiters.get(row.platform)
-                if limiter is not None:
-                    await limiter.acquire()
                 if takes_delivery_id(sender):
                     await sender.deliver(  # type: ignore[call-arg]
                         job.user_id, job.conversation_ref, job.reply, delivery_id=str(row.id)
@@ -180,19 +224,28 @@ class DeliveryWorker:
                 log.warning("delivery raised", exc_info=True, extra={"delivery": row.id})
                 self._failed(row, DeliveryError(repr(exc), permanent=False), outcomes)
                 return
+        if known is None:  # resent with no check possible: never again, should we die now
+            await asyncio.to_thread(ledger.mark_resent, self.engine, row.id, row.claim)
         outcomes.sent.append(row.id)
         DELIVERIES.labels(row.platform, "sent").inc()
 
-    async def _already_there(self, sender: Sender, job: Job, row: ledger.Claimed) -> bool:
-        """True when the delivery in doubt is known to have arrived (or, with no way to
-        check, was already resent once: resend at most once)."""
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep, cut short by ``stop``; True unless the worker is stopping."""
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), seconds)
+        return not self.stopping.is_set()
+
+    async def _already_there(self, sender: Sender, job: Job, row: ledger.Claimed) -> bool | None:
+        """Whether the delivery in doubt arrived: the sender's check, else True when a
+        resend after an earlier doubt is known to have arrived, else None (unknown: resend;
+        its arrival is recorded at once, so the row is resent at most once after that)."""
         check = getattr(sender, "delivered", None)
-        answer = None
         if check is not None:
             answer = await check(job.user_id, job.conversation_ref, str(row.id))
-        if answer is not None:
-            return bool(answer)
-        return row.doubts >= 2
+            if answer is not None:
+                return bool(answer)
+        return True if row.resent else None
 
     def _failed(self, row: ledger.Claimed, exc: DeliveryError, outcomes: ledger.Outcomes) -> None:
         if exc.retry_after is not None or "ratelimit" in exc.reason or "429" in exc.reason:
@@ -212,6 +265,10 @@ class DeliveryWorker:
         backoff = self.settings.backoff_seconds * 2 ** (attempts - 1)
         delay = backoff * (0.5 + self.random())  # full-range jitter around the backoff
         return utcnow() + timedelta(seconds=max(delay, retry_after or 0.0))
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, utcnow().tzinfo)
 
 
 def worker_for(services: Any, compose: Composer = plain_card) -> DeliveryWorker:

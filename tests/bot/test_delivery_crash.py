@@ -32,14 +32,14 @@ BATCH = 20
 LANES = 2  # batches a worker holds at once (DeliveryWorker.run_forever)
 
 
-def _config(tmp_path: Path, rate: float) -> Path:
+def _config(tmp_path: Path, rate: float, lease: float = 3) -> Path:
     raw = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
     raw["campaigns"] = {
         "working_hours": {"enabled": False},
         "rate_per_second": {"slack": rate, "teams": rate},
         "batch": BATCH,
         "concurrency": BATCH,
-        "lease_seconds": 3,
+        "lease_seconds": lease,
         "backoff_seconds": 0.05,
     }
     path = tmp_path / "elci.yaml"
@@ -153,7 +153,7 @@ async def test_two_workers_share_one_campaign_on_postgresql(
     upgrade(empty_database_url)
     engine = make_engine(empty_database_url)
     audience, campaign = _campaign(engine, 200, 200, connector.url)
-    config = _config(tmp_path, rate=0)
+    config = _config(tmp_path, rate=0, lease=30)  # no kill: no lease should lapse
     workers = [await _worker(empty_database_url, slack_api.url, config) for _ in range(2)]
     try:
         counts = await _until_done(engine, campaign)
