@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, UniqueConstraint, bindparam, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.people import utcnow
@@ -75,30 +75,59 @@ def links_for(
     different captions for the same item. ``campaign`` (id, slug) marks the links as
     brought by that campaign, from now on (see ``ShareLink.campaign_id``).
     """
-    query = select(ShareLink).where(ShareLink.item_id == item_id, ShareLink.person_id == person_id)
-    links = {link.network: link for link in session.exec(query).all()}
-    for network in networks:
-        if network in links:
-            continue
-        link = ShareLink(
-            code=make_code(),
-            item_id=item_id,
-            person_id=person_id,
-            network=network,
-            caption_index=person_id,
-        )
-        if campaign is not None:
-            link.campaign_id, link.campaign = campaign
-        try:
-            with session.begin_nested():
-                session.add(link)
-        except IntegrityError:
-            link = session.exec(query.where(ShareLink.network == network)).one()
-        links[network] = link
-    if campaign is not None:
-        for link in links.values():
-            link.campaign_id, link.campaign = campaign  # written only where it changed
-    return {network: links[network] for network in networks}
+    found = links_for_many(session, [(item_id, person_id)], networks, make_code, campaign)
+    return found[(item_id, person_id)]
+
+
+def links_for_many(
+    session: Session,
+    pairs: Collection[tuple[int, int]],
+    networks: Sequence[str],
+    make_code: Callable[[], str],
+    campaign: tuple[int, str] | None = None,
+) -> dict[tuple[int, int], dict[str, ShareLink]]:
+    """``links_for`` for many (item id, person id) pairs at once: a campaign's batch.
+
+    One upsert for every row, then one read of what is stored: a link a concurrent view created
+    meanwhile is kept. No savepoints: on SQLite the first one of a transaction commits on
+    release, an fsync per link.
+    """
+    marked = {"campaign_id": campaign[0], "campaign": campaign[1]} if campaign else {}
+    rows = [
+        {"code": make_code(), "item_id": item_id, "person_id": person_id, "network": network,
+         "caption_index": person_id, "created_at": utcnow(), **marked}
+        for item_id, person_id in pairs
+        for network in networks
+    ]  # fmt: skip
+    connection = session.connection()
+    if rows:  # one statement, compiled once, run by the driver for every row
+        connection.execute(_upsert(connection, marked), rows)
+    items = {item_id for item_id, _ in pairs}
+    people = {person_id for _, person_id in pairs}
+    stored = select(ShareLink).where(
+        col(ShareLink.item_id).in_(items),
+        col(ShareLink.person_id).in_(people),
+        col(ShareLink.network).in_(networks),
+    )
+    found: dict[tuple[int, int], dict[str, ShareLink]] = {pair: {} for pair in pairs}
+    for link in session.exec(stored.execution_options(populate_existing=True)):
+        if (link.item_id, link.person_id) in found:  # not another pair's item of this person
+            found[(link.item_id, link.person_id)][link.network] = link
+    return {
+        pair: {network: links[network] for network in networks} for pair, links in found.items()
+    }
+
+
+def _upsert(connection: Connection, marked: dict[str, Any]) -> Any:
+    """INSERT share links; a link that exists gets the campaign mark (else stays as is)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ShareLink)
+    if not marked:
+        return statement.on_conflict_do_nothing()
+    return statement.on_conflict_do_update(
+        index_elements=["item_id", "person_id", "network"],
+        set_={name: getattr(statement.excluded, name) for name in marked},
+    )
 
 
 def rotate_captions(session: Session, item_id: int, person_id: int) -> None:
@@ -148,22 +177,9 @@ POINT_COLUMNS = ("person_id", "kind", "ref", "points", "created_at")
 def link_rows(connection: Connection, codes: Collection[str]) -> dict[str, LinkRow]:
     """One statement per batch of hits, on plain columns: the hot path builds no ORM objects
     and no query per request (an aggregate over an index for the latest intent)."""
-    rows = connection.execute(_LINK_ROWS, {"codes": list(codes)})
+    rows = connection.execute(_LINK_ROWS, {"codes": list(codes)}).mappings()
     return {
-        row.code: LinkRow(
-            code=row.code,
-            item_id=row.item_id,
-            person_id=row.person_id,
-            network=row.network,
-            caption_index=row.caption_index,
-            campaign=row.campaign,
-            campaign_id=row.campaign_id,
-            url=row.url,
-            slug=row.slug,
-            title=row.title,
-            last_intent=_utc(row.last_intent),
-        )
-        for row in rows
+        row["code"]: LinkRow(**{**row, "last_intent": _utc(row["last_intent"])}) for row in rows
     }
 
 
