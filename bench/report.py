@@ -64,9 +64,9 @@ LOCATIONS = ("İstanbul", "Ankara", "İzmir", "Bursa", "Antalya", "Adana", "Kony
 NETWORKS = ("linkedin", "x", "facebook")
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
-INTENT_COLUMNS = ("code", "item_id", "person_id", "network", "created_at")
+INTENT_COLUMNS = ("code", "item_id", "person_id", "network", "campaign_id", "created_at")
 CLICK_COLUMNS = ("code", "item_id", "person_id", "network", "method", "human", "agent_class",
-                 "referrer_host", "ip_hash", "created_at")  # fmt: skip
+                 "referrer_host", "ip_hash", "campaign_id", "created_at")  # fmt: skip
 
 
 def seed(url: str, events: int = 1_000_000, rng_seed: int = 9) -> list[int]:
@@ -170,9 +170,10 @@ def _events(
             code = f"{item}-{person}-{network}"
             links.setdefault(code, {"code": code, "item_id": item, "person_id": person,
                                     "network": network, "caption_index": 0,
+                                    "campaign_id": campaign,
                                     "created_at": delivery["sent_at"]})  # fmt: skip
             at = delivery["sent_at"] + timedelta(minutes=rng.expovariate(1 / 600))
-            intents.append((code, item, person, network, at))
+            intents.append((code, item, person, network, campaign, at))
             shared.append((code, item, person, network, at))
         for _ in range(per_campaign - n_intents):
             code, item, person, network, at = rng.choice(shared)
@@ -181,7 +182,7 @@ def _events(
             method, agent = ("HEAD", "other") if kind < 0.05 else (
                 ("GET", "bot") if kind < 0.10 else ("GET", "browser"))  # fmt: skip
             clicks.append((code, item, person, network, method, human, agent, "lnkd.in",
-                           f"{rng.randrange(50_000):032x}",
+                           f"{rng.randrange(50_000):032x}", campaign,
                            at + timedelta(minutes=rng.expovariate(1 / 240))))  # fmt: skip
     return list(links.values()), intents, clicks
 
