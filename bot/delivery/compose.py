@@ -17,6 +17,9 @@ from storage.content import ContentItem
 from storage.people import Person
 
 Composer = Callable[[Session, Campaign, Person, Translator], Reply]
+"""One recipient's message. A composer may also offer ``prepare(session, [(campaign,
+person), ...])``: the worker calls it once per batch, before composing, with everyone the
+batch will compose for, so a composer that writes (share links) writes in one go."""
 
 
 def plain_card(session: Session, campaign: Campaign, person: Person, tr: Translator) -> Reply:

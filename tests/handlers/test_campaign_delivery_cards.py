@@ -17,7 +17,7 @@ from bot.delivery import ledger
 from bot.delivery.settings import CampaignSettings, WorkingHours
 from bot.delivery.worker import DeliveryWorker
 from bot.web import make_app
-from handlers.campaigns.delivery import composer
+from handlers.campaigns.delivery import SharingCard
 from storage.content import ContentItem
 from storage.engine import session_scope
 from storage.tracking import Click, ShareIntent, ShareLink
@@ -62,7 +62,7 @@ async def test_each_recipient_gets_their_own_links_and_shares_count_for_the_camp
     items = add_items(engine)
     settings = slack_settings(engine, slack_api)
     worker = DeliveryWorker(engine, make_services().outbound, make_services().catalogs, FAST,
-                            compose=composer(settings))  # fmt: skip
+                            compose=SharingCard(settings))  # fmt: skip
     worker.outbound.add(SlackSender(settings))
     worker.outbound.add((await teams_for()).sender)
     new = ledger.NewCampaign(name="Plant Opening 2026", content_ids=items, message="Big day!")
@@ -116,4 +116,4 @@ async def test_each_recipient_gets_their_own_links_and_shares_count_for_the_camp
 def test_elci_workers_send_the_sharing_card(make_services) -> None:
     """The composition root's worker (what ``elci serve`` and ``elci worker`` run)."""
     worker = delivery_worker(make_services())
-    assert worker.compose.__qualname__ == "composer.<locals>.compose"
+    assert isinstance(worker.compose, SharingCard)
