@@ -41,12 +41,24 @@ class MalformedPayload(ValueError):
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 
 
+def text_of(value: Any) -> str:
+    """A string Slack sent, "" when absent; anything else in its place is no Slack payload."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MalformedPayload(f"a {type(value).__name__} where Slack sends a string")
+    return value
+
+
 def to_actor(user_id: str, team_id: str) -> Actor:
-    return Actor(platform="slack", user_id=user_id, tenant=team_id or "")
+    return Actor(platform="slack", user_id=text_of(user_id), tenant=text_of(team_id))
 
 
 def to_conversation(conversation_id: str, kind: ConversationKind, **ref: str) -> Conversation:
-    return Conversation(id=conversation_id, kind=kind, ref={k: v for k, v in ref.items() if v})
+    ref = {key: text_of(value) for key, value in ref.items()}
+    return Conversation(
+        id=text_of(conversation_id), kind=kind, ref={k: v for k, v in ref.items() if v}
+    )
 
 
 def is_bot_message(event: Payload) -> bool:
@@ -129,7 +141,7 @@ def to_action(body: Payload, bot_user_id: str | None) -> Event | None:
         return None
     values = to_values(((body.get("state") or {}).get("values")) or {})
     actor = to_actor(body["user"]["id"], _team(body))
-    value = actions[0].get("value") or ""
+    value = text_of(actions[0].get("value"))
     return Action(actor, to_interaction_conversation(body), action_id, value, values)
 
 
@@ -181,6 +193,8 @@ def check(body: Any) -> None:
     try:
         to_event(body)
         to_route(body)
+    except MalformedPayload:
+        raise
     except (LookupError, TypeError, AttributeError, ValueError) as exc:
         raise MalformedPayload(f"unreadable payload: {type(exc).__name__}") from exc
 

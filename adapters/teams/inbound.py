@@ -44,6 +44,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    """A non-empty string Teams sent, or None for anything else in its place."""
+    return value if isinstance(value, str) and value else None
+
+
 def to_tenant(activity: Activity) -> str:
     """Teams puts the tenant in channelData; the conversation repeats it."""
     tenant = _dict(_dict(activity.get("channelData")).get("tenant")).get("id")
@@ -51,14 +60,14 @@ def to_tenant(activity: Activity) -> str:
 
 
 def _client_info(activity: Activity) -> dict[str, Any]:
-    for entity in activity.get("entities") or ():
+    for entity in _list(activity.get("entities")):
         if isinstance(entity, dict) and entity.get("type") == "clientInfo":
             return entity
     return {}
 
 
 def to_locale(activity: Activity) -> str | None:
-    return activity.get("locale") or _client_info(activity).get("locale") or None
+    return _text(activity.get("locale")) or _text(_client_info(activity).get("locale"))
 
 
 def to_actor(activity: Activity) -> Actor:
@@ -67,9 +76,10 @@ def to_actor(activity: Activity) -> Actor:
         platform="teams",
         user_id=str(sender.get("id") or ""),
         tenant=to_tenant(activity),
-        name=sender.get("name") or None,
+        name=_text(sender.get("name")),
         locale=to_locale(activity),
-        timezone=activity.get("localTimezone") or _client_info(activity).get("timezone") or None,
+        timezone=_text(activity.get("localTimezone"))
+        or _text(_client_info(activity).get("timezone")),
     )
 
 
@@ -93,14 +103,14 @@ def to_reference(activity: Activity) -> dict[str, Any]:
         "user": {k: sender[k] for k in ("id", "name", "aadObjectId") if k in sender},
         "bot": {k: bot[k] for k in ("id", "name") if k in bot},
     }
-    if activity.get("locale"):
+    if _text(activity.get("locale")):
         reference["locale"] = activity["locale"]
     return reference
 
 
 def to_conversation(activity: Activity) -> Conversation:
     conversation = _dict(activity.get("conversation"))
-    kind = _KINDS.get(conversation.get("conversationType") or "")
+    kind = _KINDS.get(_text(conversation.get("conversationType")) or "")
     if kind is None:
         kind = "channel" if conversation.get("isGroup") else "direct"
     return Conversation(str(conversation.get("id") or ""), kind, to_reference(activity))
@@ -214,7 +224,7 @@ def is_card_invoke(activity: Activity) -> bool:
 
 def is_bot_added(activity: Activity) -> bool:
     bot_id = _dict(activity.get("recipient")).get("id")
-    added = activity.get("membersAdded") or ()
+    added = _list(activity.get("membersAdded"))
     return any(isinstance(m, dict) and m.get("id") == bot_id for m in added)
 
 

@@ -9,6 +9,7 @@ only http(s) URLs. ``fit.fit`` then keeps the whole activity under Teams' 28 KB.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from adapters.teams.fit import fit, fit_text
@@ -20,6 +21,9 @@ SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 _STYLES = {"default": "default", "primary": "positive", "danger": "destructive"}
 _ZWSP = "\u200b"
+_LINK = re.compile(r"\](?=\()")
+_TEMPLATE = re.compile(r"\{(?=\{)")
+"""Every ``{`` followed by another: ``{{{`` must not keep a ``{{`` once escaped."""
 
 Json = dict[str, Any]
 
@@ -30,7 +34,7 @@ def escape(text: str) -> str:
     A zero-width space between ``]`` and ``(`` breaks the link syntax without changing what
     people read; backslash escapes are not rendered alike by every Teams client.
     """
-    return text.replace("](", f"]{_ZWSP}(").replace("{{", f"{{{_ZWSP}{{")
+    return _TEMPLATE.sub("{" + _ZWSP, _LINK.sub("]" + _ZWSP, text))
 
 
 def is_web_url(url: str | None) -> bool:
