@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.kpis.directory import directory_reach
@@ -77,7 +77,8 @@ def content_kpis(
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-        networks = _networks(connection, [row.id for row in rows], period)
+        ids = [row.id for row in rows]
+        networks = directory_reach(period).shares_per_network(connection, "item_id", ids)
     return tuple(
         ContentFigures(
             item_id=row.id,
@@ -91,15 +92,3 @@ def content_kpis(
         )
         for row in rows
     )
-
-
-def _networks(connection: Connection, ids: list[int], period: Period) -> dict[int, dict[str, int]]:
-    found: dict[int, dict[str, int]] = {}
-    query = (
-        select(INTENT.c.item_id, INTENT.c.network, func.count())
-        .where(INTENT.c.item_id.in_(ids), period.contains(INTENT.c.created_at))
-        .group_by(INTENT.c.item_id, INTENT.c.network)
-    )
-    for item_id, network, n in connection.execute(query):
-        found.setdefault(item_id, {})[network] = int(n)
-    return found

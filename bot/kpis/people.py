@@ -9,20 +9,21 @@ never listed or ranked for others; they still get their own figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Select, case, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.selectable import Subquery
 
 from bot.kpis.directory import directory_reach
 from bot.kpis.period import ALL_TIME, Period
-from bot.kpis.reach import INTENT, PERSON
+from bot.kpis.reach import PERSON
 from bot.kpis.sql import has_role, table
 from storage.campaigns import Delivery
 from storage.points import PointEntry
 from storage.tracking import Click, ShareIntent
 
 POINTS, DELIVERY = table(PointEntry), table(Delivery)
-FEW = 500
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def person_figures(
     return found[0] if found else None
 
 
-def _figures(period: Period):  # type: ignore[no-untyped-def]
+def _figures(period: Period) -> Subquery:
     """A subquery: a row per person with their totals and their leaderboard rank."""
     everyone = directory_reach(period)
     shares = everyone.counted(ShareIntent, ["person_id"]).subquery()
@@ -110,20 +111,10 @@ def _figures(period: Period):  # type: ignore[no-untyped-def]
     )
 
 
-def _read(connection: Connection, query: Select, period: Period) -> tuple[PersonFigures, ...]:  # type: ignore[type-arg]
+def _read(connection: Connection, query: Select[Any], period: Period) -> tuple[PersonFigures, ...]:
     rows = connection.execute(query).all()
     ids = [row.id for row in rows]
-    networks: dict[int, dict[str, int]] = {}
-    if ids:
-        split = (
-            select(INTENT.c.person_id, INTENT.c.network, func.count())
-            .where(period.contains(INTENT.c.created_at))
-            .group_by(INTENT.c.person_id, INTENT.c.network)
-        )
-        if len(ids) <= FEW:  # a page or one person: ask for them; else one pass over all
-            split = split.where(INTENT.c.person_id.in_(ids))
-        for person_id, network, n in connection.execute(split):
-            networks.setdefault(person_id, {})[network] = int(n)
+    networks = directory_reach(period).shares_per_network(connection, "person_id", ids)
     return tuple(
         PersonFigures(
             person_id=row.id,

@@ -42,6 +42,7 @@ from storage.tracking import Click, ShareIntent
 
 INTENT, CLICK, TALLY, PERSON = table(ShareIntent), table(Click), table(ClickTally), table(Person)
 Kind = type[ShareIntent] | type[Click]
+FEW = 500
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,20 @@ class Reach:
         """Share intents or human clicks per value of one key, e.g. per network."""
         rows = connection.execute(self.counted(kind, [key]).order_by(key))
         return {row[0]: int(row[1]) for row in rows}
+
+    def shares_per_network(
+        self, connection: Connection, key: str, ids: Sequence[int]
+    ) -> dict[int, dict[str, int]]:
+        """Share intents per network for each of ``ids`` (person or item ids, by ``key``).
+
+        Many ids would make a long ``IN`` list: past ``FEW`` it is one pass over all."""
+        query = self.counted(ShareIntent, [key, "network"])
+        if len(ids) <= FEW:
+            query = query.where(INTENT.c[key].in_(ids))
+        found: dict[int, dict[str, int]] = {}
+        for owner, network, n in connection.execute(query):
+            found.setdefault(owner, {})[network] = int(n)
+        return found
 
     def unique_clickers(self, connection: Connection) -> int:
         """Distinct visitors among the human clicks still on record (by the keyed hash of
