@@ -16,11 +16,14 @@ from bot.config import load_config
 from bot.delivery import ledger
 from bot.delivery.settings import CampaignSettings, WorkingHours
 from bot.delivery.worker import DeliveryWorker
+from bot.tracking.urls import new_code
 from bot.web import make_app
 from handlers.campaigns.delivery import SharingCard
+from storage.campaigns import Campaign
 from storage.content import ContentItem
 from storage.engine import session_scope
-from storage.tracking import Click, ShareIntent, ShareLink
+from storage.people import Person
+from storage.tracking import Click, ShareIntent, ShareLink, links_for, rotate_captions
 from tests.support.campaigns import add_audience
 from tests.support.slack import slack_settings
 
@@ -117,3 +120,33 @@ def test_elci_workers_send_the_sharing_card(make_services) -> None:
     """The composition root's worker (what ``elci serve`` and ``elci worker`` run)."""
     worker = delivery_worker(make_services())
     assert isinstance(worker.compose, SharingCard)
+
+
+def test_links_from_the_feed_are_kept_and_marked(engine, make_services) -> None:
+    """Someone who saw the item in their feed keeps their links (and caption) in the
+    campaign's card; from now on their shares count for the campaign."""
+    add_audience(engine, 2, 0)
+    items = add_items(engine)
+    services = make_services()
+    campaign = ledger.create(engine, load_config(), ledger.NewCampaign("Plant", items))
+    with session_scope(engine) as session:
+        people = session.exec(select(Person).order_by(Person.id)).all()
+        before = links_for(session, items[0], people[0].id, ("linkedin", "x"), new_code)
+        codes = {network: link.code for network, link in before.items()}
+        rotate_captions(session, items[0], people[0].id)
+    card = SharingCard(services.settings)
+    tr = services.catalogs.get("en")
+    with session_scope(engine) as session:
+        found = session.get(Campaign, campaign.id)
+        recipients = session.exec(select(Person).order_by(Person.id)).all()
+        card.prepare(session, [(found, person) for person in recipients])
+        shown = [card(session, found, person, tr) for person in recipients]
+    assert share_codes(
+        {"buttons": [{"url": b.url} for b in shown[0].buttons if hasattr(b, "url")]}
+    )[:2] == [codes["linkedin"], codes["x"]]
+    captions = ("Proud of us!", "Big day in İzmir.")  # rotation starts at the person's id
+    assert captions[(people[0].id + 1) % 2] in shown[0].body  # and "Another caption" moved it
+    with session_scope(engine) as session:
+        links = session.exec(select(ShareLink)).all()
+    assert {link.campaign_id for link in links} == {campaign.id}
+    assert len(links) == 2 * len(items) * 3  # two people, three networks: no duplicate
