@@ -81,6 +81,16 @@ async def test_the_queue_card_in_a_teams_channel_is_claimed_in_place(it_channel,
     told = [json.dumps(c.body, ensure_ascii=False) for c in teams.connector.sent("POST")]
     assert any("Ali (IT) is on your request #1." in body for body in told)
 
+    [claimed] = update.cards  # Resolve, from the card as the claim left it
+    resolve = submit_data(claimed, "Resolve")
+    press = teams.activities.channel_submit(ali, card_id, resolve, CHANNEL)
+    assert (await teams.post(press)).status == 200
+    [_, resolved] = teams.connector.sent("PUT")
+    assert resolved.path == update.path  # the same card, once more
+    assert status(teams.engine).status == "resolved"
+    told = [json.dumps(c.body, ensure_ascii=False) for c in teams.connector.sent("POST")]
+    assert any("Did this reach the right department?" in body for body in told)
+
 
 async def test_a_channel_post_waits_for_a_first_teams_conversation(it_channel, teams) -> None:
     """A channel post needs a service URL, known once someone has talked to Elçi; until
