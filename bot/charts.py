@@ -15,7 +15,7 @@ from typing import Literal
 ChartKind = Literal["line", "bar", "barh"]
 Format = Literal["svg", "png"]
 PALETTE = ("#1f6feb", "#e5534b", "#2da44e", "#bf8700", "#8250df", "#57606a")
-SIZE_IN = (6.4, 3.2)
+SIZE_IN = (5.0, 3.0)
 PNG_DPI = 110
 
 
