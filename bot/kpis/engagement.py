@@ -16,11 +16,9 @@ from typing import Any
 from sqlalchemy import (
     CompoundSelect,
     Connection,
-    and_,
     case,
     func,
     literal_column,
-    or_,
     select,
     true,
     union_all,
@@ -28,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.kpis.privacy import is_hidden
-from bot.kpis.sql import hours
+from bot.kpis.sql import hours, median, ranked
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,11 @@ def breakdown(connection: Connection, people: Subquery, dimensions: Sequence[str
 
     Each person's row is repeated once per dimension (and once for the totals) with that
     dimension's value as the key; one ``GROUP BY dim, key`` then gives every figure, and
-    the median comes from the same pass: the values numbered per group (NULLs last on
-    both stores), the middle one or two averaged.
+    the median comes from the same pass (``sql.ranked`` and ``sql.median``).
     """
     names = ("", *dimensions)
+    if not all(name.isidentifier() for name in dimensions):  # they go into the SQL text
+        raise ValueError(f"dimensions are column names: {dimensions!r}")
     dims: CompoundSelect[Any] = union_all(
         *(select(literal_column(f"'{name}'").label("dim")) for name in names)
     )
@@ -92,31 +91,20 @@ def breakdown(connection: Connection, people: Subquery, dimensions: Sequence[str
         .select_from(people.join(dim.table, true()))
         .subquery("rows")
     )
-    group = [rows.c.dim, rows.c.key]
-    ranked = select(
-        rows,
-        func.row_number()
-        .over(partition_by=group, order_by=[rows.c.seconds.is_(None), rows.c.seconds])
-        .label("place"),
-        func.count(rows.c.seconds).over(partition_by=group).label("timed"),
-    ).subquery("ranked")
-    place, timed = ranked.c.place, ranked.c.timed
-    middle = or_(place == (timed + 1) // 2, place == (timed + 2) // 2)
+    numbered = ranked(rows, "seconds", ["dim", "key"])
     query = (
         select(
-            ranked.c.dim,
-            ranked.c.key,
+            numbered.c.dim,
+            numbered.c.key,
             func.count().label("recipients"),
-            func.sum(case((ranked.c.shares > 0, 1), else_=0)).label("sharers"),
-            func.sum(ranked.c.shares).label("shares"),
-            func.sum(ranked.c.human_clicks).label("human_clicks"),
-            func.avg(ranked.c.seconds).label("mean"),
-            func.avg(case((and_(middle, ranked.c.seconds.is_not(None)), ranked.c.seconds))).label(
-                "median"
-            ),
+            func.sum(case((numbered.c.shares > 0, 1), else_=0)).label("sharers"),
+            func.sum(numbered.c.shares).label("shares"),
+            func.sum(numbered.c.human_clicks).label("human_clicks"),
+            func.avg(numbered.c.seconds).label("mean"),
+            median(numbered, "seconds").label("median"),
         )
-        .group_by(ranked.c.dim, ranked.c.key)
-        .order_by(ranked.c.dim, ranked.c.key)
+        .group_by(numbered.c.dim, numbered.c.key)
+        .order_by(numbered.c.dim, numbered.c.key)
     )
     totals = _empty()
     groups: dict[str, list[Group]] = {name: [] for name in dimensions}

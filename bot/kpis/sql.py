@@ -7,6 +7,7 @@ the dialect, so every query stays one statement that runs on both stores.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     func,
     or_,
     select,
@@ -60,30 +62,36 @@ def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) 
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
-def median_by(source: Subquery, value: str, key: str | None = None) -> Select[Any]:
-    """SQL: the median of ``source.value`` (per ``source.key`` when given), NULLs ignored.
-
-    Window functions work on both stores (SQLite has no ``percentile_cont``): number the
-    values in order, keep the middle one or two, and average them.
-    """
+def ranked(source: Subquery, value: str, keys: Sequence[str] = ()) -> Subquery:
+    """``source`` with two more columns for ``median``: ``place``, the rank of ``value``
+    within its group of ``keys`` (NULLs last on both stores), and ``timed``, how many
+    values in the group are not NULL."""
     column = source.c[value]
-    keys = [source.c[key]] if key else []
-    ranked = (
-        select(
-            *keys,
-            column.label("value"),
-            func.row_number().over(partition_by=keys or None, order_by=column).label("rank"),
-            func.count().over(partition_by=keys or None).label("size"),
-        )
-        .where(column.is_not(None))
-        .subquery()
-    )
-    rank, size = ranked.c.rank, ranked.c.size
-    middle = or_(rank == (size + 1) // 2, rank == (size + 2) // 2)
-    grouped = [ranked.c[key]] if key else []
-    return (
-        select(*grouped, func.avg(ranked.c.value).label("median")).where(middle).group_by(*grouped)
-    )
+    group = [source.c[key] for key in keys] or None
+    return select(
+        source,
+        func.row_number()
+        .over(partition_by=group, order_by=[column.is_(None), column])
+        .label("place"),
+        func.count(column).over(partition_by=group).label("timed"),
+    ).subquery("ranked")
+
+
+def median(ranked: Subquery, value: str) -> ColumnElement[Any]:
+    """SQL aggregate over a ``ranked`` subquery: the median of ``value``, NULLs ignored.
+
+    SQLite has no ``percentile_cont``, so the same form serves both stores: average the
+    middle one or two of the numbered values."""
+    place, timed, column = ranked.c.place, ranked.c.timed, ranked.c[value]
+    middle = and_(column.is_not(None), or_(place == (timed + 1) // 2, place == (timed + 2) // 2))
+    return func.avg(case((middle, column)))
+
+
+def median_by(source: Subquery, value: str, key: str | None = None) -> Select[Any]:
+    """SQL: the median of ``source.value``, per ``source.key`` when given."""
+    numbered = ranked(source, value, [key] if key else [])
+    grouped = [numbered.c[key]] if key else []
+    return select(*grouped, median(numbered, value).label("median")).group_by(*grouped)
 
 
 def day_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
