@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.privacy.holdings import UnknownPerson, erase, export
+from bot.privacy.mentions import config_paths
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
@@ -26,7 +27,7 @@ PERSON = click.option("--person", "email", required=True, metavar="EMAIL", help=
 )
 def export_command(email: str, out: Path | None) -> None:
     """Write everything held about a person as JSON."""
-    engine = _engine()
+    engine = _engine(Settings())
     try:
         held = export(engine, email)
     except UnknownPerson as exc:
@@ -52,7 +53,8 @@ def erase_command(email: str, yes: bool) -> None:
     requests, replies, review comments) is blanked; shares, clicks, points and deliveries
     stay, no longer linked to anyone, so every total stays right. This cannot be undone.
     """
-    engine = _engine()
+    settings = Settings()
+    engine = _engine(settings)
     try:
         try:
             held = export(engine, email)
@@ -74,11 +76,13 @@ def erase_command(email: str, yes: bool) -> None:
             click.echo(f"{table}: {_DONE[action]} {count}")
     click.echo(f"erased {held['email']}; the directory keeps person #{erasure.person_id} "
                "as an anonymous tombstone")  # fmt: skip
+    for path in config_paths(settings.config.raw, held["email"]):
+        click.echo(f"still named in the configuration at {path}: remove it there", err=True)
 
 
-def _engine() -> Engine:
+def _engine(settings: Settings) -> Engine:
     """The schema brought up to date, and no other change: an unknown email changes nothing."""
-    url = Settings().database_url
+    url = settings.database_url
     upgrade(url)
     return make_engine(url)
 
@@ -88,6 +92,8 @@ _DONE = {
     "scrub": "text removed from",
     "keep": "kept anonymously",
     "anonymise": "anonymised",
+    "clear": "cleared in",
+    "rewrite": "pointed at the tombstone in",
 }
 
 

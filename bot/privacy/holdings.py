@@ -15,15 +15,15 @@ new table that references a person cannot ship without an answer here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col
 
+from bot.privacy.mentions import forget_manager, managed_by, rewrite_selectors, selectors_naming
 from storage.engine import session_scope
 from storage.people import Person, person_by_email, utcnow
 from storage.tables import metadata
@@ -39,11 +39,13 @@ class Holding:
     ``owner``: columns naming the person whose rows these are (erasure acts on them);
     ``mention``: columns that only point at the person (exported, kept on the tombstone);
     ``through``: ``(column, parent table)`` pairs reaching rows of the person's own parent
-    rows, such as the versions of their drafts (erasure acts on them too).
+    rows, such as the versions of their drafts (erasure acts on them too);
+    ``email``: columns holding the person's email, for rows not linked to them yet.
     """
 
     table: str
     owner: tuple[str, ...] = ()
+    email: tuple[str, ...] = ()
     mention: tuple[str, ...] = ()
     through: tuple[tuple[str, str], ...] = ()
     erase: Erase = "keep"
@@ -51,7 +53,7 @@ class Holding:
 
 
 HOLDINGS: tuple[Holding, ...] = (
-    Holding("platformaccount", owner=("person_id",), erase="delete"),
+    Holding("platformaccount", owner=("person_id",), email=("email",), erase="delete"),
     Holding("dismissal", owner=("person_id",), erase="delete"),
     Holding("signinlink", owner=("person_id",), erase="delete"),
     Holding("dashboardsession", owner=("person_id",), erase="delete"),
@@ -153,19 +155,22 @@ def export(engine: Engine, email: str) -> dict[str, Any]:
         person = _person(session, email)
         connection = session.connection()
         rows = {"person": [_jsonable(person.model_dump())]}
-        parents = _parents(connection, person.id)
+        who = _Who(person.id or 0, person.email)
+        parents = _parents(connection, who)
         for holding in HOLDINGS:
             table = metadata.tables[holding.table]
-            found = _matching(table, holding, person.id, parents, mentions=True)
+            found = _matching(table, holding, who, parents, mentions=True)
             rows[holding.table] = [
                 _jsonable(dict(row._mapping))
                 for row in connection.execute(
                     select(table).where(found).order_by(*table.primary_key)
                 )
             ]
-        managed = select(col(Person.email)).where(col(Person.manager_email) == person.email)
         rows["person_managed"] = [
-            {"email": email} for email in connection.execute(managed).scalars()
+            {"email": managed} for managed in managed_by(connection, person.email)
+        ]
+        rows["audience_selectors"] = [
+            asdict(mention) for mention, _ in selectors_naming(connection, person.email)
         ]
     return {"exported_at": utcnow().isoformat(), "email": person.email, "tables": rows}
 
@@ -178,35 +183,39 @@ def erase(engine: Engine, email: str) -> Erasure:
         person = _person(session, email)
         assert person.id is not None
         connection = session.connection()
-        parents = _parents(connection, person.id)
+        who = _Who(person.id, person.email)
+        parents = _parents(connection, who)
         done: dict[str, tuple[str, int]] = {}
         for holding in HOLDINGS:
             table = metadata.tables[holding.table]
-            own = _matching(table, holding, person.id, parents, mentions=False)
+            own = _matching(table, holding, who, parents, mentions=False)
             done[holding.table] = (holding.erase, _apply(connection, table, holding, own))
-        managed = connection.execute(
-            update(Person)
-            .where(col(Person.manager_email) == person.email)
-            .values(manager_email=None)
-        )
-        done["person.manager_email"] = ("scrub", managed.rowcount or 0)
+        done["person.manager_email"] = ("clear", forget_manager(connection, person.email))
+        tombstone = tombstone_email(person.id)
+        rewritten = rewrite_selectors(connection, person.email, tombstone)
+        done["audience selectors"] = ("rewrite", rewritten)
         _tombstone(person)
         session.add(person)
         done["person"] = ("anonymise", 1)
         return Erasure(person.id, done)
 
 
-def counts(connection: Connection, person_id: int) -> dict[str, int]:
+def counts(connection: Connection, person_id: int, email: str) -> dict[str, int]:
     """How many rows of each table are the person's own (what ``privacy`` shows them)."""
-    parents = _parents(connection, person_id)
+    who = _Who(person_id, email)
+    parents = _parents(connection, who)
     found = {}
     for holding in HOLDINGS:
         table = metadata.tables[holding.table]
-        own = _matching(table, holding, person_id, parents, mentions=False)
+        own = _matching(table, holding, who, parents, mentions=False)
         found[holding.table] = connection.execute(
             select(func.count()).select_from(table).where(own)
         ).scalar_one()
     return found
+
+
+def tombstone_email(person_id: int) -> str:
+    return f"erased-{person_id}@{ERASED_DOMAIN}"
 
 
 def is_erased(person: Person) -> bool:
@@ -220,14 +229,20 @@ def _person(session: Any, email: str) -> Person:
     return person
 
 
-def _parents(connection: Connection, person_id: int | None) -> dict[str, list[Any]]:
+@dataclass(frozen=True)
+class _Who:
+    person_id: int
+    email: str
+
+
+def _parents(connection: Connection, who: _Who) -> dict[str, list[Any]]:
     """The ids of the person's own rows in every table a holding reaches through."""
     wanted = {parent for holding in HOLDINGS for _, parent in holding.through}
     by_table = {holding.table: holding for holding in HOLDINGS}
     found = {}
     for name in wanted:
         table = metadata.tables[name]
-        condition = _matching(table, by_table[name], person_id, {}, mentions=False)
+        condition = _matching(table, by_table[name], who, {}, mentions=False)
         found[name] = list(connection.execute(select(table.c.id).where(condition)).scalars())
     return found
 
@@ -235,12 +250,13 @@ def _parents(connection: Connection, person_id: int | None) -> dict[str, list[An
 def _matching(
     table: Table,
     holding: Holding,
-    person_id: int | None,
+    who: _Who,
     parents: dict[str, list[Any]],
     mentions: bool,
 ) -> ColumnElement[bool]:
     columns = (*holding.owner, *holding.mention) if mentions else holding.owner
-    conditions: list[ColumnElement[bool]] = [table.c[name] == person_id for name in columns]
+    conditions: list[ColumnElement[bool]] = [table.c[name] == who.person_id for name in columns]
+    conditions += [table.c[name] == who.email for name in holding.email]
     conditions += [
         table.c[name].in_(parents[parent])
         for name, parent in holding.through
@@ -263,7 +279,7 @@ def _tombstone(person: Person) -> None:
     """The directory row keeps its id (every kept row points at it) and its department
     (department totals), and nothing else that says who it was."""
     now = utcnow()
-    person.email = f"erased-{person.id}@{ERASED_DOMAIN}"
+    person.email = tombstone_email(person.id or 0)
     person.name = ""
     for attribute in (
         "location", "title", "locale", "timezone", "manager_email", "slack_user_id",

@@ -37,7 +37,7 @@ async def privacy_command(ctx: Context, _command: Command) -> None:
     person = ctx.person
     assert person is not None and person.id is not None  # the employee role needs one
     with ctx.db() as session:
-        held = counts(session.connection(), person.id)
+        held = counts(session.connection(), person.id, person.email)
     await ctx.reply(privacy_card(ctx, person, held))
 
 

@@ -58,7 +58,10 @@ def test_export_holds_everything_about_the_person(engine) -> None:
     assert (person["name"], person["location"], person["roles"]) == (
         "Ayşe Yılmaz", "İstanbul", ["employee", "blogger", "reviewer"]
     )  # fmt: skip
-    assert [a["user_id"] for a in tables["platformaccount"]] == ["U0AYSE"]
+    assert [a["user_id"] for a in tables["platformaccount"]] == ["U0AYSE", "29:teams-ayse"]
+    assert [(m["table"], m["column"]) for m in tables["audience_selectors"]] == [
+        ("campaign", "audience"), ("campaign", "pilot"), ("contentitem", "audience")
+    ]  # fmt: skip
     assert [v["body"] for v in tables["draftversion"]] == [DRAFT_BODY]
     assert {r["comment"] for r in tables["review"]} == {"Please add a source", REVIEW_COMMENT}
     assert [r["text"] for r in tables["supportrequest"]] == [REQUEST_TEXT]
@@ -80,10 +83,11 @@ def test_erase_leaves_no_trace_and_keeps_the_totals(engine) -> None:
     erasure = erase(engine, AYSE)
 
     assert erasure.person_id == seeded.ayse
-    assert erasure.done["platformaccount"] == ("delete", 1)
+    assert erasure.done["platformaccount"] == ("delete", 2)  # the unlinked Teams one too
+    assert erasure.done["audience selectors"] == ("rewrite", 3)
     assert erasure.done["draftversion"] == ("scrub", 1)
     assert erasure.done["shareintent"] == ("keep", 1)
-    assert erasure.done["person.manager_email"] == ("scrub", 1)
+    assert erasure.done["person.manager_email"] == ("clear", 1)
     trace = everything(engine)
     gone = (
         AYSE, "Ayşe", "Ayse", "U0AYSE", "D0AYSE", DRAFT_BODY, DRAFT_BODY[:20], REQUEST_TEXT,
@@ -104,6 +108,9 @@ def test_erase_leaves_no_trace_and_keeps_the_totals(engine) -> None:
         campaign = db.get(Campaign, seeded.campaign)
         assert campaign is not None
         assert [row["person_id"] for row in plan(db, campaign, ["slack"])] == [seeded.cem]
+        just_her = db.get(Campaign, seeded.just_her)
+        assert just_her is not None and just_her.audience == [f"person:{tombstone.email}"]
+        assert plan(db, just_her, ["slack"]) == []  # nobody, not everyone
     with pytest.raises(UnknownPerson):
         export(engine, AYSE)
     with pytest.raises(UnknownPerson):

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli import main
+from bot.config import load_config
 from tests.support.privacy import AYSE, DRAFT_BODY, everything, seed
 
 
@@ -58,7 +60,9 @@ def test_erase_says_what_it_did_per_table(seeded, engine) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     for line in (
-        "platformaccount: deleted 1",
+        "platformaccount: deleted 2",
+        "person.manager_email: cleared in 1",
+        "audience selectors: pointed at the tombstone in 3",
         "draftversion: text removed from 1",
         "shareintent: kept anonymously 1",
         "person: anonymised 1",
@@ -68,3 +72,19 @@ def test_erase_says_what_it_did_per_table(seeded, engine) -> None:
     assert AYSE not in everything(engine)
     again = elci("erase", "--person", AYSE, "--yes")
     assert again.exit_code != 0 and "no one with the email" in again.output
+
+
+def test_erase_says_where_the_configuration_still_names_them(
+    seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = load_config().raw
+    raw["departments"]["it"].update(agents=[AYSE.upper()], lead=AYSE)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    monkeypatch.setenv("ELCI_CONFIG", str(config))
+    result = elci("erase", "--person", AYSE, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "still named in the configuration at departments.it.agents: remove it there" in (
+        result.output
+    )
+    assert "still named in the configuration at departments.it.lead" in result.output

@@ -36,6 +36,7 @@ class Seeded:
     ayse: int
     cem: int
     campaign: int
+    just_her: int
 
 
 def seed(engine: Engine) -> Seeded:
@@ -56,13 +57,17 @@ def seed(engine: Engine) -> Seeded:
         db.add(PlatformAccount(platform="slack", user_id="U0AYSE", person_id=ayse.id, email=AYSE,
                                conversation_ref={"channel": "D0AYSE"}))  # fmt: skip
         db.add(PlatformAccount(platform="slack", user_id="U0CEM", person_id=cem.id, email=CEM))
+        # Her Teams account, from before the directory knew her: linked by email only.
+        db.add(PlatformAccount(platform="teams", user_id="29:teams-ayse", email=AYSE))
         item = ContentItem(title="News", url="https://example.com/news", slug="news",
-                           created_by=cem.id)  # fmt: skip
+                           created_by=cem.id,
+                           audience=[f"person:{AYSE}", "department:it"])  # fmt: skip
         other = ContentItem(title="Other", url="https://example.com/other", slug="other")
         db.add_all([item, other])
         db.flush()
         campaign = Campaign(name="Launch", created_by=cem.id, audience=["all"], status="sending")
-        db.add(campaign)
+        just_her = Campaign(name="Just her", audience=[f"person:{AYSE}"], pilot=[f"person:{AYSE}"])
+        db.add_all([campaign, just_her])
         db.flush()
         for person in (ayse, cem):
             db.add(Delivery(campaign_id=campaign.id, person_id=person.id, platform="slack",
@@ -105,7 +110,7 @@ def seed(engine: Engine) -> Seeded:
         db.add(SignInLink(token_hash="a" * 64, person_id=ayse.id, expires_at=now + timedelta(1)))
         db.add(DashboardSession(token_hash="b" * 64, person_id=ayse.id,
                                 expires_at=now + timedelta(1)))  # fmt: skip
-        return Seeded(ayse.id, cem.id, campaign.id or 0)
+        return Seeded(ayse.id, cem.id, campaign.id or 0, just_her.id or 0)
 
 
 def everything(engine: Engine) -> str:
