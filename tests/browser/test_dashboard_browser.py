@@ -108,11 +108,19 @@ def test_hr_signs_in_with_a_link_from_chat_and_reads_the_campaign(
                 "reach": "15", "sharers": "6", "participation": "40%", "shares": "8",
                 "clicks": "5", "emv": "71 USD",
             }  # fmt: skip
-            for chart in ("timeline", "networks", "departments"):
+            charts = {
+                "timeline": "Shares and human clicks per day",
+                "networks": "By network",
+                "departments": "Participation by department",
+            }
+            for chart, title in charts.items():
                 drawn = page.locator(f"#chart-{chart} svg")
                 box = drawn.bounding_box()
                 assert box and box["width"] > 200 and box["height"] > 80, chart
-                assert drawn.locator("path").count() > 10, chart
+                assert title in drawn.locator("text").all_text_contents(), chart
+                assert drawn.locator("path").count() > 5, chart
+            bars = page.locator("#chart-networks svg [id^=patch]").count()
+            assert bars >= 5 + 1, bars  # 3 share bars, 2 click bars (X, LinkedIn), background
             assert page.locator(".bar span").first.evaluate("e => e.offsetWidth") > 0
             desktop = ARTIFACTS / "dashboard-campaign.png"
             page.screenshot(path=str(desktop), full_page=True)
