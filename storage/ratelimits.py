@@ -47,6 +47,14 @@ def _insert(connection: Connection):  # type: ignore[no-untyped-def]
     return dialect.insert(RateSlot)
 
 
+def hold(connection: Connection) -> None:
+    """Take SQLite's write lock now, with a write that changes nothing, so that the caller
+    reads its clock once any wait for the lock is over and never plans a slot in the past.
+    (PostgreSQL locks just the rows, inside each statement, for milliseconds.)"""
+    if connection.dialect.name == "sqlite":
+        connection.execute(delete(RateSlot).where(col(RateSlot.key) == ""))
+
+
 def reserve(connection: Connection, key: str, count: int, span: float, now: float) -> float:
     """Reserve ``count`` back-to-back slots on ``key``; returns the first one's start (the
     others follow ``span`` apart). Nobody else gets a slot inside the reserved run."""

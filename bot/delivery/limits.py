@@ -66,12 +66,14 @@ class SharedLimits:
 
     def plan(self, sends: Sequence[Send]) -> Slots:
         """Slots for a batch (blocking: run it in a thread)."""
-        now = self.clock()
-        at = {send.id: now for send in sends}
-        later: dict[int, float] = {}
         if not sends or not self.active:
-            return Slots(at, later)
+            now = self.clock()
+            return Slots({send.id: now for send in sends}, {})
+        later: dict[int, float] = {}
         with self.engine.begin() as connection:
+            ratelimits.hold(connection)
+            now = self.clock()
+            at = {send.id: now for send in sends}
             by_workspace: dict[tuple[str, str], list[Send]] = defaultdict(list)
             for send in sends:
                 if self.workspace_rates.get(send.platform, 0.0) > 0:

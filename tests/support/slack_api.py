@@ -10,6 +10,7 @@ and every method against the scopes the manifest asks for. Violations are collec
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,6 +150,7 @@ def _json(value: Any) -> Any:
 class Call:
     method: str
     args: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # arrival, for rate assertions
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Call:
     headers: dict[str, str]
     status: int = 0
     answer: Any = None
+    at: float = field(default_factory=time.monotonic)  # arrival, for rate assertions
 
     @property
     def cards(self) -> list[dict[str, Any]]:
