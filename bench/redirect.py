@@ -201,8 +201,8 @@ def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> l
         wait_ready(elci_port, "/healthz")
         wait_ready(bare_port, "/")
         before = clicks(url)
-        ours = wrk(elci_port, codes, args.seconds, args.connections, workdir)
-        baseline = wrk(bare_port, codes, args.seconds, args.connections, workdir)
+        ours = wrk_measuring(elci.pid, elci_port, codes, args, workdir)
+        baseline = wrk_measuring(bare.pid, bare_port, codes, args, workdir)
         stored = clicks(url) - before
     finally:
         for process in (elci, bare):
@@ -211,10 +211,28 @@ def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> l
     answered = ours["requests"] - ours["failed"]
     return [
         f"| {name} | Elçi /r | {ours['rps']:.0f} | {ours['p50']:.1f} | {ours['p99']:.1f} | "
-        f"{answered} | {stored} | {ours['rps'] / baseline['rps']:.0%} |",
+        f"{ours['cpu_us']:.0f} | {answered} | {stored} | {ours['rps'] / baseline['rps']:.0%} |",
         f"| {name} | bare aiohttp 302 | {baseline['rps']:.0f} | {baseline['p50']:.1f} | "
-        f"{baseline['p99']:.1f} | {baseline['requests'] - baseline['failed']} | — | 100% |",
+        f"{baseline['p99']:.1f} | {baseline['cpu_us']:.0f} | "
+        f"{baseline['requests'] - baseline['failed']} | — | 100% |",
     ]
+
+
+def wrk_measuring(
+    pid: int, port: int, codes: list[str], args: argparse.Namespace, workdir: Path
+) -> dict[str, float]:
+    """wrk's figures, plus the server's CPU time (all its threads) per request: unlike
+    throughput, it hardly depends on what else the machine is doing."""
+    start = cpu_seconds(pid)
+    result = wrk(port, codes, args.seconds, args.connections, workdir)
+    result["cpu_us"] = (cpu_seconds(pid) - start) / max(result["requests"], 1) * 1e6
+    return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_url() -> str | None:
@@ -244,9 +262,11 @@ def main() -> None:
         return
     if not shutil.which("wrk"):
         sys.exit("bench/redirect.py needs wrk: apt-get install wrk")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     rows = [
-        "| store | server | req/s | p50 ms | p99 ms | answered | clicks stored | vs bare |",
-        "|---|---|---|---|---|---|---|---|",
+        "| store | server | req/s | p50 ms | p99 ms | CPU µs/req | answered | clicks stored "
+        "| vs bare |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -254,7 +274,10 @@ def main() -> None:
         pg = None if args.sqlite_only else postgres_url()
         if pg:
             rows += run_store("PostgreSQL", pg, args, workdir)
-    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} cores\n")
+    print(
+        f"wrk -t1 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} cores, "
+        f"load average before the run {load}\n"
+    )
     print("\n".join(rows))
 
 

@@ -7,10 +7,11 @@ Under load the batches grow, so the commit (the fsync) is shared, and nothing wa
 memory unstored once it has been answered. While a writer commits, the event loop keeps
 answering HTTP and queueing the next batch.
 
-Each writer is a thread of its own holding one connection for the life of the process: a
-batch pays for no pool checkout (and on PostgreSQL no ``pre_ping`` round trip). SQLite has
-one writer (it allows one write transaction at a time); PostgreSQL several, whose commits
-it flushes together.
+The writer is a thread of its own holding one connection for the life of the process: a
+batch pays for no pool checkout (and on PostgreSQL no ``pre_ping`` round trip). One writer
+on both stores: SQLite takes one write transaction at a time anyway, and on PostgreSQL
+four parallel writers split the load into batches of four instead of sixteen, for 70 %
+more CPU per click and no more clicks per second (bench/redirect.py).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ class Rules:
     preview_window: timedelta
     share_points: int
     click_points: int
-    writers: int = 1
 
 
 class _Writer:
@@ -118,28 +118,28 @@ class LinkRecorder:
         self.rules = rules
         self._queue: asyncio.Queue[tuple[Hit, asyncio.Future[Outcome]]] = asyncio.Queue()
         self._arrived = asyncio.Event()
-        self._writers: list[_Writer] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._writer: _Writer | None = None
+        self._task: asyncio.Task[None] | None = None
 
     async def record(self, hit: Hit) -> Outcome:
-        if not self._tasks:
-            self._writers = [_Writer(self.engine) for _ in range(self.rules.writers)]
-            self._tasks = [asyncio.create_task(self._write_forever(w)) for w in self._writers]
+        if self._task is None:
+            self._writer = _Writer(self.engine)
+            self._task = asyncio.create_task(self._write_forever(self._writer))
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((hit, waiter))
         self._arrived.set()
         return await waiter
 
     async def close(self) -> None:
-        """Settle every hit already queued, then give the connections back."""
+        """Settle every hit already queued, then give the connection back."""
         await self._queue.join()
-        for task in self._tasks:
-            task.cancel()
-        loop = asyncio.get_running_loop()
-        for writer in self._writers:
-            await loop.run_in_executor(writer.thread, writer.close)
-            writer.thread.shutdown(wait=False)
-        self._tasks, self._writers = [], []
+        if self._task is not None and self._writer is not None:
+            self._task.cancel()
+            await asyncio.get_running_loop().run_in_executor(
+                self._writer.thread, self._writer.close
+            )
+            self._writer.thread.shutdown(wait=False)
+        self._task = self._writer = None
 
     async def _write_forever(self, writer: _Writer) -> None:
         loop = asyncio.get_running_loop()

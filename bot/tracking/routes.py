@@ -39,7 +39,6 @@ from storage.tracking import ShareLink
 
 log = logging.getLogger(__name__)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
-PARALLEL_WRITERS = 4  # PostgreSQL commits concurrent transactions together; SQLite has one writer
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
@@ -177,7 +176,6 @@ def build_recorder(services: Services) -> LinkRecorder:
         preview_window=timedelta(seconds=float(window)),
         share_points=points_for(config, "share_intent"),
         click_points=points_for(config, "human_click"),
-        writers=1 if services.engine.dialect.name == "sqlite" else PARALLEL_WRITERS,
     )
     return LinkRecorder(services.engine, rules)
 
