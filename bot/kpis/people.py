@@ -2,8 +2,9 @@
 leaderboard page), in one grouped query.
 
 Ranks follow the leaderboards (``storage.standing``): by points in the period, ties
-sharing a rank, among the people who have not left the leaderboards. Someone who left is
-never listed or ranked for others; they still get their own figures.
+sharing a rank, among the people who have not left the leaderboards. Someone who left, or
+was erased (a tombstone row keeps anonymous totals right), is never listed or ranked for
+others; people who left still get their own figures.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.selectable import Subquery
 
@@ -85,7 +86,8 @@ def _figures(period: Period) -> Subquery:
         .subquery()
     )
     total_points = func.coalesce(points.c.n, 0)
-    hidden = PERSON.c.leaderboard_hidden
+    # Left the leaderboards, or erased (a tombstone): counted in totals, never listed.
+    hidden = or_(PERSON.c.leaderboard_hidden, PERSON.c.erased_at.is_not(None))
     rank = func.rank().over(partition_by=hidden, order_by=total_points.desc())
     return (
         select(

@@ -12,6 +12,8 @@ from bot.kpis.earned_media import earned_media_settings
 from bot.kpis.overall import overall_kpis
 from bot.kpis.people import people_figures, person_figures
 from bot.kpis.period import Period
+from storage.engine import session_scope
+from storage.people import Person
 from tests.kpis.dataset import T0, T1, Seeded, seed
 
 EARNED = earned_media_settings(load_config())
@@ -80,6 +82,18 @@ def test_people_ranked_by_points_without_those_who_left(engine: Engine, seeded: 
     )  # fmt: skip
     assert all(p.rank is None for p in found[3:])  # no points, no rank
     assert len(people_figures(engine, limit=2)) == 2
+
+
+def test_an_erased_person_is_never_listed_but_still_counted(engine: Engine, seeded: Seeded) -> None:
+    with session_scope(engine) as session:
+        tombstone = session.get(Person, seeded.people["p2"])
+        assert tombstone is not None
+        tombstone.name, tombstone.erased_at = "", T1
+    listed = [p.email for p in people_figures(engine)]
+    assert "p2@example.com" not in listed and len(listed) == 14
+    assert [p.rank for p in people_figures(engine)[:2]] == [1, 1]
+    sales = {g.key: g.engagement for g in advocacy_by(engine, "department")}["sales"]
+    assert sales is not None and (sales.recipients, sales.shares) == (6, 5)  # still in totals
 
 
 def test_my_own_figures_even_when_hidden(engine: Engine, seeded: Seeded) -> None:
