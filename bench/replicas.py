@@ -35,14 +35,13 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
 
 import aiohttp
 import yaml
 from aiohttp import web
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -59,9 +58,9 @@ from deploy.local import (  # noqa: E402
     write_nginx_conf,
 )
 from storage.engine import make_engine  # noqa: E402
-from storage.people import Person, utcnow  # noqa: E402
-from storage.tracking import Click, ShareIntent, ShareLink  # noqa: E402
-from tests.support.campaigns import add_content  # noqa: E402
+from storage.people import Person  # noqa: E402
+from storage.tracking import Click  # noqa: E402
+from tests.support.links import add_shared_links  # noqa: E402
 from tests.support.slack_api import SlackApiStandIn  # noqa: E402
 from tests.support.slack_wire import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
 
@@ -213,32 +212,9 @@ def seed(url: str, folder: Path) -> list[str]:
         stdout=subprocess.DEVNULL,
     )
     engine = make_engine(url)
-    item = add_content(engine)
-    with engine.begin() as connection:
-        ids = connection.execute(select(Person.id).where(Person.email.like("c%@example.com")))  # type: ignore[attr-defined]
-        people_ids = list(ids.scalars())
-        codes = [uuid.uuid4().hex[:22] for _ in people_ids]
-        links = [
-            {
-                "code": code,
-                "item_id": item,
-                "person_id": person,
-                "network": "linkedin",
-                "caption_index": 0,
-                "created_at": utcnow(),
-            }
-            for code, person in zip(codes, people_ids, strict=True)
-        ]
-        connection.execute(insert(ShareLink), links)
-        past = utcnow() - timedelta(hours=1)
-        connection.execute(
-            insert(ShareIntent),
-            [
-                {key: value for key, value in link.items() if key != "caption_index"}
-                | {"created_at": past}
-                for link in links
-            ],
-        )
+    with engine.connect() as connection:
+        people = connection.execute(select(Person.id).where(Person.email.like("c%@example.com")))  # type: ignore[attr-defined]
+        codes = add_shared_links(engine, list(people.scalars()))
     engine.dispose()
     return codes
 
