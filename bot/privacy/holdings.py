@@ -22,6 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 
 from bot.privacy.mentions import forget_manager, managed_by, rewrite_selectors, selectors_naming
 from storage.engine import session_scope
@@ -208,9 +209,7 @@ def counts(connection: Connection, person_id: int, email: str) -> dict[str, int]
     for holding in HOLDINGS:
         table = metadata.tables[holding.table]
         own = _matching(table, holding, who, parents, mentions=False)
-        found[holding.table] = connection.execute(
-            select(func.count()).select_from(table).where(own)
-        ).scalar_one()
+        found[holding.table] = _count(connection, table, own)
     return found
 
 
@@ -222,7 +221,7 @@ def is_erased(person: Person) -> bool:
     return person.erased_at is not None
 
 
-def _person(session: Any, email: str) -> Person:
+def _person(session: Session, email: str) -> Person:
     person = person_by_email(session, email)
     if person is None or person.id is None or is_erased(person):
         raise UnknownPerson(email.strip())
@@ -271,8 +270,12 @@ def _apply(connection: Connection, table: Table, holding: Holding, own: ColumnEl
     elif holding.erase == "scrub":
         statement = update(table).where(own).values(dict(holding.scrub))
     else:
-        return len(connection.execute(select(*table.primary_key).where(own)).all())
+        return _count(connection, table, own)
     return connection.execute(statement).rowcount or 0
+
+
+def _count(connection: Connection, table: Table, where: ColumnElement[bool]) -> int:
+    return connection.execute(select(func.count()).select_from(table).where(where)).scalar_one()
 
 
 def _tombstone(person: Person) -> None:
