@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -44,6 +45,7 @@ class Case:
     content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     signed: bool = False
+    known_bug: str = ""
 
 
 def signed_headers(body: bytes, secret: str = SIGNING_SECRET) -> dict[str, str]:
@@ -138,6 +140,69 @@ OTHER_CASES = [
     Case("unknown route", "POST", "/admin/../../slack/events", DEEP, JSON),
 ]
 
+SIGN_IN_FORM_BUG = "dashboard sign_in: request.post() raises on this body, a 500"
+SAME_ORIGIN = {"Origin": "http://127.0.0.1:3978"}
+ADMIN_CASES = [
+    Case("sign-in with invalid UTF-8", "POST", "/admin/signin", b"token=%ff%fe", FORM, SAME_ORIGIN),
+    Case(
+        "sign-in with raw invalid UTF-8",
+        "POST",
+        "/admin/signin",
+        b"token=\xff\xfe",
+        FORM,
+        SAME_ORIGIN,
+        known_bug=SIGN_IN_FORM_BUG,
+    ),
+    Case("sign-in with JSON", "POST", "/admin/signin", DEEP, JSON, SAME_ORIGIN),
+    Case(
+        "sign-in with a broken multipart body",
+        "POST",
+        "/admin/signin",
+        b"--x\r\njunk",
+        "multipart/form-data; boundary=x",
+        SAME_ORIGIN,
+        known_bug=SIGN_IN_FORM_BUG,
+    ),
+    Case("sign-in with no body", "POST", "/admin/signin", b"", FORM, SAME_ORIGIN),
+    Case(
+        "sign-in with a made-up token",
+        "POST",
+        "/admin/signin",
+        b"token=" + b"A" * 5000,
+        FORM,
+        SAME_ORIGIN,
+    ),
+    Case(
+        "sign-in from another site",
+        "POST",
+        "/admin/signin",
+        b"admin_token=x",
+        FORM,
+        {"Origin": "https://evil.example"},
+    ),
+    Case(
+        "sign-out from another site",
+        "POST",
+        "/admin/signout",
+        b"",
+        FORM,
+        {"Origin": "https://evil.example"},
+    ),
+    Case("dashboard without a session", "GET", "/admin"),
+    Case(
+        "dashboard with a forged cookie",
+        "GET",
+        "/admin",
+        headers={"Cookie": "elci_session=%ff" + "A" * 4000},
+    ),
+    Case("campaign id out of range", "GET", "/admin/campaigns/99999999999999999999999"),
+    Case("campaign id not a number", "GET", "/admin/campaigns/%ff"),
+    Case("dashboard with a bad period", "GET", "/admin?period=%ff%00&from=-1e999"),
+    Case("chart with a forged name", "GET", "/charts/..%2F..%2Fetc%2Fpasswd.png"),
+    Case("chart with a bad signature", "GET", "/charts/campaign-1.png?sig=%ff&exp=x"),
+    Case("a body on the dashboard", "GET", "/admin", b"x" * 10, FORM),
+]
+
 
 def table_rows(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of every table, for a before/after comparison."""
@@ -164,14 +229,25 @@ async def send(client, case: Case):  # type: ignore[no-untyped-def]
     if case.signed:
         headers.update(signed_headers(case.body))
     data = case.body if case.method not in ("GET", "HEAD") or case.body else None
-    return await client.request(case.method, case.path, data=data, headers=headers)
+    return await client.request(
+        case.method, case.path, data=data, headers=headers, allow_redirects=False
+    )
 
 
 def refused(status: int) -> bool:
     return 400 <= status < 500
 
 
-@pytest.mark.parametrize("case", SLACK_CASES + TEAMS_CASES + OTHER_CASES, ids=lambda c: c.name)
+def params(cases: list[Case]) -> list[Any]:
+    return [
+        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(reason=case.known_bug)])
+        if case.known_bug
+        else pytest.param(case, id=case.name)
+        for case in cases
+    ]
+
+
+@pytest.mark.parametrize("case", params(SLACK_CASES + TEAMS_CASES + OTHER_CASES + ADMIN_CASES))
 async def test_garbage_gets_a_4xx_no_error_log_and_changes_nothing(
     slack, engine: Engine, caplog: pytest.LogCaptureFixture, case: Case
 ) -> None:
