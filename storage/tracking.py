@@ -193,7 +193,8 @@ def store_clicks(
     skips SQLAlchemy's per-row parameter handling, most of the writer's time at the batch
     sizes load produces; psycopg pipelines an executemany into one round trip.
     """
-    stamp = DateTime().bind_processor(connection.dialect) or (lambda moment: moment)
+    dialect = connection.dialect
+    stamp = DateTime().dialect_impl(dialect).bind_processor(dialect) or (lambda moment: moment)
     _insert(connection, Click, CLICK_COLUMNS, [(*row[:-1], stamp(row[-1])) for row in clicks])
     _insert(
         connection,
