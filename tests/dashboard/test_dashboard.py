@@ -208,3 +208,58 @@ async def test_an_unknown_campaign_is_404(client) -> None:
     for wanted in ("999", "abc"):
         response = await client.get(f"/admin/campaigns/{wanted}", headers=ADMIN)
         assert response.status == 404 and f"No campaign #{wanted}" in await response.text()
+
+
+def row(html: str, table: str, first_cell: str) -> list[str]:
+    """The cells after ``first_cell`` in that row of the table ``table``, as text."""
+    body = re.search(rf'<table id="{table}">(.*?)</table>', html, re.S)
+    assert body, table
+    for cells in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S):
+        texts = [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", cells, re.S)
+        ]
+        if texts and texts[0] == first_cell:
+            return texts[1:]
+    raise AssertionError(f"no row {first_cell!r} in {table}")
+
+
+async def test_departments_and_drafts_pages_show_the_data_sets_figures(client, seeded) -> None:
+    departments = await (await client.get("/admin/departments", headers=ADMIN)).text()
+    # tests/kpis/test_service_kpis.py's answers: requests, answered, median first response,
+    # SLA, breaches, misroutes (of those received first).
+    assert row(departments, "desks", "Sales") == ["2", "2", "5.5", "8.0", "1", "1 (50%)"]
+    assert row(departments, "desks", "Legal") == ["1", "1", "1.0", "48.0", "0", "0 (–)"]
+    assert row(departments, "advocacy", "Legal") == ["hidden: fewer than 5 people"]
+    drafts = await (await client.get("/admin/drafts", headers=ADMIN)).text()
+    assert re.search(r"<dt>Submitted</dt><dd>6</dd>", drafts)
+    assert re.search(r"<dt>Approved</dt><dd>3</dd>", drafts)
+    assert re.search(r"<dt>Median review time \(hours\)</dt><dd>5.0</dd>", drafts)
+    assert row(drafts, "reviewers", "Marketing") == ["3", "4.0"]
+
+
+async def test_the_leaderboard_leaves_out_who_left_it(client, seeded) -> None:
+    people = await (await client.get("/admin/people", headers=ADMIN)).text()
+    assert "Kişi 1<" in people or "Kişi 1 ★" in people
+    assert "Kişi 3" not in people  # left the leaderboards
+
+
+async def test_a_period_narrows_the_figures(client, seeded) -> None:
+    page = await client.get(f"/admin/campaigns/{seeded.campaign_id}?days=7", headers=ADMIN)
+    html = await page.text()
+    assert figure(html, "shares") == "0"  # the data set's shares are weeks old
+    assert 'aria-current="true">7 days' in html
+
+
+async def test_cookies_are_secure_behind_https(engine) -> None:
+    settings = Settings(
+        ELCI_DATABASE_URL=str(engine.url),
+        ELCI_ADMIN_TOKEN=ADMIN_TOKEN,
+        ELCI_PUBLIC_URL="https://elci.example.com",
+    )
+    services = Services(settings, engine, build_router(), Catalogs(), Outbound(engine))
+    async with TestClient(TestServer(build_web_app(services))) as client:
+        signed_in = await client.post(
+            "/admin/signin", data={"admin_token": ADMIN_TOKEN}, allow_redirects=False
+        )
+        assert "Secure" in signed_in.headers["Set-Cookie"]
