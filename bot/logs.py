@@ -1,7 +1,9 @@
 """Structured log lines (one JSON object each) that never carry a secret.
 
 Redaction happens in a filter on the root handler, so a token that slips into any
-library's message, exception or ``extra`` is masked before it is written.
+library's message, exception or ``extra`` is masked before it is written: the configured
+secret values themselves, anything shaped like a Slack token, signature or bearer token,
+and the password of any URL with credentials in it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -22,6 +25,15 @@ _PATTERNS = (
 )
 
 
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@")
+
+
+def url_passwords(url: str) -> list[str]:
+    """The password in a URL such as ``ELCI_DATABASE_URL`` as written and as decoded."""
+    password = urlsplit(url).password
+    return sorted({password, unquote(password)}) if password else []
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -32,7 +44,7 @@ class RedactSecrets(logging.Filter):
             text = text.replace(secret, MASK)
         for pattern in _PATTERNS:
             text = pattern.sub(MASK, text)
-        return text
+        return _URL_CREDENTIALS.sub(rf"\g<scheme>:{MASK}@", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())

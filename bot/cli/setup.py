@@ -12,13 +12,16 @@ from bot.services import Services
 
 
 def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value the settings hold, for the log filter to mask wherever it shows."""
     values = (
         settings.slack_bot_token,
         settings.slack_signing_secret,
         settings.slack_app_token,
         settings.microsoft_app_password,
+        settings.admin_token,
     )
-    return [value.get_secret_value() for value in values if value is not None]
+    found = [value.get_secret_value() for value in values if value is not None]
+    return found + logs.url_passwords(settings.database_url)
 
 
 def prepare(settings: Settings | None = None, log_level: str | None = None) -> Services:
