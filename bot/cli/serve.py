@@ -1,4 +1,8 @@
-"""``elci serve``: migrations, then the one HTTP application until SIGTERM."""
+"""``elci serve``: migrations, then the one HTTP application until SIGTERM.
+
+On SIGTERM the listening socket closes, requests in flight get ``SHUTDOWN_S`` to finish
+(aiohttp's shutdown timeout), and the delivery worker stops claiming at once, finishes
+its sends under way and releases the rest of its claimed rows to the queue."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from aiohttp import web
 
 from bot.cli.setup import prepare
 from bot.compose import build_web_app, delivery_worker
-from bot.delivery.worker import run_campaigns
+from bot.delivery.worker import SHUTDOWN_S, DeliveryWorker, run_campaigns, wind_down
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -23,27 +27,35 @@ def serve() -> None:
     services = prepare()
     settings = services.settings
     app = build_web_app(services)
-    app.cleanup_ctx.append(_scheduler(Scheduler(services)))
+    delivery = delivery_worker(services)
+
+    async def stop_claiming(_app: web.Application) -> None:
+        delivery.stop()
+
+    app.on_shutdown.append(stop_claiming)
+    app.cleanup_ctx.append(_scheduler(Scheduler(services), delivery))
     log.info("listening", extra={"host": settings.host, "port": settings.port})
-    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=10)
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=None, shutdown_timeout=SHUTDOWN_S
+    )
     log.info("stopped")
 
 
-def _scheduler(scheduler: Scheduler):  # type: ignore[no-untyped-def]
+def _scheduler(scheduler: Scheduler, delivery: DeliveryWorker):  # type: ignore[no-untyped-def]
     """The periodic jobs and the campaign delivery worker run beside the server, in its
     event loop, until it stops."""
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
-        delivery = delivery_worker(scheduler.services)
+        sending = asyncio.create_task(delivery.run_forever())
         tasks = [
             asyncio.create_task(scheduler.run_forever()),
-            asyncio.create_task(delivery.run_forever()),
             asyncio.create_task(run_campaigns(delivery)),
         ]
         yield
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await wind_down(delivery, sending)
 
     return lifetime
 

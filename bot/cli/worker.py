@@ -1,4 +1,7 @@
-"""``elci worker``: periodic jobs and deliveries only, for scaling out beside ``elci serve``."""
+"""``elci worker``: periodic jobs and deliveries only, for scaling out beside ``elci serve``.
+
+On SIGTERM (or Ctrl-C) it claims nothing more, finishes the sends under way and releases
+its other claimed rows to the queue, so another worker takes them at once."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import click
 
 from bot.cli.setup import prepare
 from bot.compose import delivery_worker
-from bot.delivery.worker import run_campaigns
+from bot.delivery.worker import run_campaigns, wind_down
 from bot.jobs import Scheduler
 
 log = logging.getLogger(__name__)
@@ -31,15 +34,16 @@ async def _run(scheduler: Scheduler) -> None:
         loop.add_signal_handler(signum, stop.set)
     log.info("worker started", extra={"jobs": sorted(scheduler.services.router.jobs)})
     delivery = delivery_worker(scheduler.services)
+    sending = asyncio.create_task(delivery.run_forever())
     tasks = [
         asyncio.create_task(scheduler.run_forever()),
-        asyncio.create_task(delivery.run_forever()),
         asyncio.create_task(run_campaigns(delivery)),
     ]
     await stop.wait()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await wind_down(delivery, sending)
 
 
 def register(group: click.Group) -> None:

@@ -50,6 +50,7 @@ from storage.people import Person, PlatformAccount, utcnow
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 0.5
+SHUTDOWN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,21 @@ def worker_for(services: Any, compose: Composer = plain_card) -> DeliveryWorker:
         compose=compose,
         default_locale=config.default_locale,
     )
+
+
+async def wind_down(
+    worker: DeliveryWorker, running: asyncio.Task[None], timeout: float = SHUTDOWN_S
+) -> None:
+    """On SIGTERM: claim nothing more, let the sends under way finish and record, release
+    the claimed rows not yet sent. A send still hanging after ``timeout`` is cancelled; its
+    row keeps its claim and is reconciled as in doubt once the lease lapses."""
+    worker.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(running), timeout)
+    except TimeoutError:
+        log.warning("deliveries still running at shutdown; left to their leases")
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
 
 
 async def run_campaigns(worker: DeliveryWorker, every: float = 5.0) -> None:

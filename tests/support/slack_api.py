@@ -9,6 +9,7 @@ and every method against the scopes the manifest asks for. Violations are collec
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -177,6 +178,8 @@ class SlackApiStandIn:
         self.views: dict[str, dict[str, Any]] = {}
         # Messages Slack accepted, by channel (what a DM's history holds).
         self.posted: dict[str, list[dict[str, Any]]] = {}
+        # Seconds a method takes to answer (a slow Slack), by method name.
+        self.slow: dict[str, float] = {}
         self._server: TestServer | None = None
         self._ts = 1_700_000_000
         self.socket: web.WebSocketResponse | None = None
@@ -255,6 +258,8 @@ class SlackApiStandIn:
         if problems:
             self.violations += problems
             return web.json_response({"ok": False, "error": "invalid_arguments"})
+        if method in self.slow:
+            await asyncio.sleep(self.slow[method])
         faults = self.faults.get(method)
         if faults:
             fault = faults.pop(0)
