@@ -20,6 +20,7 @@ from bot.replies import Answer, FieldErrors, Text
 from bot.roles import allows, role_label
 from bot.services import Services
 from bot.transport import Transport
+from storage.engine import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ class Bot:
         with metrics.HANDLER_SECONDS.labels(kind, route).time():
             try:
                 return await self._dispatch(ctx, event)
+            except UNREACHABLE:
+                metrics.HANDLER_ERRORS.labels(kind, route).inc()
+                raise  # no apology: the adapter answers 5xx and the platform retries
             except Exception:
                 metrics.HANDLER_ERRORS.labels(kind, route).inc()
                 log.exception(
@@ -85,11 +89,11 @@ class Bot:
         match event:
             case Message():
                 words = split_words(event.text.strip())
-                spec = router.find_command(words[0]) if words else None
-                return ("command", spec.verb) if spec else ("message", "text")
+                found = router.resolve(words[0], tuple(words[1:])) if words else None
+                return ("command", found[0].verb) if found else ("message", "text")
             case Command():
-                spec = router.find_command(event.verb)
-                return "command", spec.verb if spec else "unknown"
+                found = router.resolve(event.verb, event.args)
+                return "command", found[0].verb if found else "unknown"
             case Action():
                 return "action", event.action_id if event.action_id in router.actions else "unknown"
             case FormSubmit():

@@ -128,6 +128,10 @@ def exploding_router():
     async def explode(_ctx, _command) -> None:
         raise RuntimeError(f"boom with {BOT_TOKEN}")
 
+    @failing.command("explode later", summary="a sub-command: its own route")
+    async def explode_later(_ctx, _command) -> None:
+        raise RuntimeError("later")
+
     router.include(failing)
     return router
 
@@ -140,19 +144,23 @@ async def test_a_failing_handler_is_counted_logged_as_json_and_apologized_for_on
     before = await scrape(slack.client)
     with json_logs((BOT_TOKEN,)) as lines:
         await slack.event(direct_message("explode"))
+        await slack.event(direct_message("explode later tonight"))
         await slack.settle()
     after = await scrape(slack.client)
-    labels = {"kind": "command", "route": "explode"}
-    assert (
-        after.value("elci_handler_errors_total", **labels)
-        - before.value("elci_handler_errors_total", **labels)
-        == 1
-    )
-    [failed] = [line for line in lines if line["message"] == "handler failed"]
-    assert (failed["level"], failed["route"], failed["platform"]) == ("ERROR", "explode", "slack")
-    assert "RuntimeError" in failed["exc_info"] and BOT_TOKEN not in json.dumps(lines)
-    [apology] = slack.api.called("chat.postMessage")
-    assert "Sorry, something went wrong on my side." in json.dumps(apology)
+    for route in ("explode", "explode later"):
+        labels = {"kind": "command", "route": route}
+        errors = after.value("elci_handler_errors_total", **labels)
+        assert errors - before.value("elci_handler_errors_total", **labels) == 1
+    assert "tonight" not in after.text
+    failed = [line for line in lines if line["message"] == "handler failed"]
+    assert sorted((f["level"], f["route"], f["platform"]) for f in failed) == [
+        ("ERROR", "explode", "slack"), ("ERROR", "explode later", "slack")
+    ]  # fmt: skip
+    assert all("RuntimeError" in f["exc_info"] for f in failed)
+    assert BOT_TOKEN not in json.dumps(lines)
+    apologies = slack.api.called("chat.postMessage")
+    assert len(apologies) == 2
+    assert "Sorry, something went wrong on my side." in json.dumps(apologies[0])
 
 
 async def test_a_failing_handler_on_teams_is_logged_and_answered_not_a_500(teams_for) -> None:
