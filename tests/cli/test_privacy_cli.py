@@ -88,3 +88,20 @@ def test_erase_says_where_the_configuration_still_names_them(
         result.output
     )
     assert "still named in the configuration at departments.it.lead" in result.output
+
+
+def test_a_bad_privacy_section_stops_the_bot_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ELCI_DATABASE_URL", f"sqlite:///{tmp_path / 'elci.db'}")
+    raw = load_config().raw
+    raw["privacy"] = {"click_retention_days": -1}
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    monkeypatch.setenv("ELCI_CONFIG", str(config))
+    result = elci("chat", "--as", "a@example.com", "--say", "help")
+    assert result.exit_code == 1
+    assert "configuration: privacy.click_retention_days: Input should be greater than 0" in (
+        result.output
+    )
