@@ -94,20 +94,11 @@ def links_for_many(
 ) -> dict[tuple[int, int], dict[str, ShareLink]]:
     """``links_for`` for many (item id, person id) pairs at once: a campaign's batch.
 
-    One upsert for every row, then one read of what is stored: a link a concurrent view created
-    meanwhile is kept. No savepoints: on SQLite the first one of a transaction commits on
+    A read, one insert of what is missing (skipping what a concurrent view created
+    meanwhile) and a read again: a few statements per batch, and none that writes when
+    nothing is new. No savepoints: on SQLite the first one of a transaction commits on
     release, an fsync per link.
     """
-    marked = {"campaign_id": campaign[0], "campaign": campaign[1]} if campaign else {}
-    rows = [
-        {"code": make_code(), "item_id": item_id, "person_id": person_id, "network": network,
-         "caption_index": person_id, "created_at": utcnow(), **marked}
-        for item_id, person_id in pairs
-        for network in networks
-    ]  # fmt: skip
-    connection = session.connection()
-    if rows:  # one statement, compiled once, run by the driver for every row
-        connection.execute(_upsert(connection, marked), rows)
     items = {item_id for item_id, _ in pairs}
     people = {person_id for _, person_id in pairs}
     stored = select(ShareLink).where(
@@ -115,25 +106,39 @@ def links_for_many(
         col(ShareLink.person_id).in_(people),
         col(ShareLink.network).in_(networks),
     )
-    found: dict[tuple[int, int], dict[str, ShareLink]] = {pair: {} for pair in pairs}
-    for link in session.exec(stored.execution_options(populate_existing=True)):
-        if (link.item_id, link.person_id) in found:  # not another pair's item of this person
-            found[(link.item_id, link.person_id)][link.network] = link
+
+    def read() -> dict[tuple[int, int], dict[str, ShareLink]]:
+        found: dict[tuple[int, int], dict[str, ShareLink]] = {pair: {} for pair in pairs}
+        for link in session.exec(stored):
+            if (link.item_id, link.person_id) in found:  # not another pair's item of theirs
+                found[(link.item_id, link.person_id)][link.network] = link
+        return found
+
+    found = read()
+    marked = {"campaign_id": campaign[0], "campaign": campaign[1]} if campaign else {}
+    rows = [
+        {"code": make_code(), "item_id": item_id, "person_id": person_id, "network": network,
+         "caption_index": person_id, "created_at": utcnow(), **marked}
+        for (item_id, person_id), links in found.items()
+        for network in networks
+        if network not in links
+    ]  # fmt: skip
+    if rows:  # one statement, compiled once, run by the driver for every row
+        connection = session.connection()
+        connection.execute(_insert_new(connection), rows)
+        found = read()
+    if campaign is not None:
+        for link in (link for links in found.values() for link in links.values()):
+            link.campaign_id, link.campaign = campaign  # written only where it changed
     return {
         pair: {network: links[network] for network in networks} for pair, links in found.items()
     }
 
 
-def _upsert(connection: Connection, marked: dict[str, Any]) -> Any:
-    """INSERT share links; a link that exists gets the campaign mark (else stays as is)."""
+def _insert_new(connection: Connection) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for share links, in the store's own dialect."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ShareLink)
-    if not marked:
-        return statement.on_conflict_do_nothing()
-    return statement.on_conflict_do_update(
-        index_elements=["item_id", "person_id", "network"],
-        set_={name: getattr(statement.excluded, name) for name in marked},
-    )
+    return dialect.insert(ShareLink).on_conflict_do_nothing()
 
 
 def rotate_captions(session: Session, item_id: int, person_id: int) -> None:
