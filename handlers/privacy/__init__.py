@@ -48,9 +48,9 @@ def privacy_card(ctx: Context, person: Person, held: dict[str, int]) -> Card:
         Fact(
             ctx.t("Your directory entry"),
             ctx.t(
-                "{name}, {email}, department {department}, location, title and roles. "
-                "Seen by HR. Your name shows on leaderboards unless you type "
-                "“leaderboard hide”.",
+                "{name}, {email}, department {department}, location, title, time zone, "
+                "manager and roles. Seen by HR. Your name shows on leaderboards unless you "
+                "type “leaderboard hide”.",
                 name=person.name,
                 email=person.email,
                 department=department,
