@@ -59,6 +59,7 @@ def open_session(engine: Engine, person_id: int | None) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with session_scope(engine) as session:
+        forget_expired(session, now)
         session.add(
             DashboardSession(
                 token_hash=digest(token), person_id=person_id, expires_at=now + SESSION_TTL

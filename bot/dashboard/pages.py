@@ -84,7 +84,10 @@ class Dashboard:
 
     async def sign_in(self, request: web.Request) -> web.Response:
         self._same_site(request)
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # not UTF-8, or a broken multipart body: no browser sends that
+            raise web.HTTPBadRequest(text="This sign-in form could not be read.\n") from None
         engine = self.services.engine
         link_token, admin_token = str(form.get("token", "")), str(form.get("admin_token", ""))
         session_token: str | None = None
@@ -127,7 +130,9 @@ class Dashboard:
         async def handle(request: web.Request) -> web.Response:
             viewer = await self._viewer(request)
             if viewer is None:
-                return self._render(request, Page("signin.html", {"needed": True}, 401))
+                response = self._render(request, Page("signin.html", {"needed": True}, 401))
+                response.headers["WWW-Authenticate"] = 'Bearer realm="elci-admin"'
+                return response
             if not viewer.is_hr:
                 return self._render(request, Page("forbidden.html", {}, 403))
             tr = self._translator(request, viewer)

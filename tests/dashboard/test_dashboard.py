@@ -56,7 +56,7 @@ async def sign_in(client, link: str):
 async def test_no_session_is_401_with_how_to_sign_in(client) -> None:
     for path in ("/admin", "/admin/campaigns/1", "/admin/people", "/admin/drafts"):
         response = await client.get(path)
-        assert response.status == 401
+        assert response.status == 401 and "WWW-Authenticate" in response.headers
         assert "typing “dashboard” to Elçi" in await response.text()
 
 
