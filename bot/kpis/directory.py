@@ -22,7 +22,7 @@ def directory_reach(period: Period) -> Reach:
         .where(period.before_end(PERSON.c.created_at))
         .subquery("reached")
     )
-    return Reach(everyone, period, timed=False)
+    return Reach(everyone, period, timed=False, everyone=True)
 
 
 def advocacy_by(engine: Engine, key: GroupKey, period: Period = ALL_TIME) -> tuple[Group, ...]:
