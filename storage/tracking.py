@@ -129,7 +129,8 @@ def links_for_many(
         found = read()
     if campaign is not None:
         for link in (link for links in found.values() for link in links.values()):
-            link.campaign_id, link.campaign = campaign  # written only where it changed
+            if (link.campaign_id, link.campaign) != campaign:  # else the flush has no work
+                link.campaign_id, link.campaign = campaign
     return {
         pair: {network: links[network] for network in networks} for pair, links in found.items()
     }
