@@ -20,6 +20,7 @@ from bot.replies import Answer, FieldErrors, Text
 from bot.roles import allows, role_label
 from bot.services import Services
 from bot.transport import Transport
+from storage.engine import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ class Bot:
         with metrics.HANDLER_SECONDS.labels(kind, route).time():
             try:
                 return await self._dispatch(ctx, event)
+            except UNREACHABLE:
+                metrics.HANDLER_ERRORS.labels(kind, route).inc()
+                raise  # no apology: the adapter answers 5xx and the platform retries
             except Exception:
                 metrics.HANDLER_ERRORS.labels(kind, route).inc()
                 log.exception(

@@ -12,11 +12,18 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 from storage import DEFAULT_URL
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+UNREACHABLE = (OperationalError, InterfaceError)
+"""What the driver raises when the database cannot be reached (down, cut off, or SQLite
+locked past its busy timeout). A request that meets it answers 5xx, so the platform
+retries; the unit of work it was in rolled back, so nothing is half-written. The pool
+pings connections before use (``pool_pre_ping``), so service resumes by itself once the
+database is back."""
 
 
 def normalize_url(url: str) -> str:

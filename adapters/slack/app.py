@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 
@@ -51,7 +52,9 @@ from bot.replies import Answer, FieldErrors, ReplaceCard
 from bot.services import Services
 from bot.transport import Transport
 from bot.web_limits import limit_body
-from storage.dedup import first_sighting
+from storage import dedup
+from storage.dedup import Sighting
+from storage.engine import UNREACHABLE
 
 log = logging.getLogger(__name__)
 Handle = Callable[[Event, Transport], Awaitable[Answer]]
@@ -91,6 +94,7 @@ class SlackAdapter:
             self.bolt.event(event_type)(self._on_event)
         self.bolt.action(re.compile(".*"))(self._on_action)
         self.bolt.view(re.compile(".*"))(self._on_view)
+        self.bolt.error(self._on_error)
 
     async def dispatch(self, request: web.Request) -> web.Response:
         """The aiohttp route: the signature first, then bolt routes, and its answer goes back
@@ -158,22 +162,44 @@ class SlackAdapter:
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and isinstance(task.exception(), UNREACHABLE):
+            # Acked already (the turn outlived the ack budget): nothing left to retry.
+            log.error("slack turn lost: database unreachable after the ack")
+
+    async def _on_error(self, error: Exception) -> BoltResponse | None:
+        """bolt's error handler: a database that cannot be reached is a 503, so Slack
+        retries the request (events up to three times, over about five minutes)."""
+        if isinstance(error, (*UNREACHABLE, Busy)):
+            log.error("slack: answered 503", extra={"error": type(error).__name__})
+            return BoltResponse(status=503, body="")
+        log.error("slack listener failed", exc_info=error)
+        return None
 
     async def _users_info(self, user_id: str) -> dict[str, Any]:
         found = await self.client.users_info(user=user_id, include_locale=True)
         return dict(found["user"])
 
     async def _turn(self, event: Event, transport: SlackTransport) -> Answer:
+        """The core's turn; an unreachable database is raised on, for a 503."""
         try:
             return await self.handle(await self.people.enrich(event), transport)
+        except UNREACHABLE:
+            raise
         except Exception:
             log.exception("slack turn failed", extra={"event": type(event).__name__})
             return None
 
-    async def _within_budget(self, task: asyncio.Task[Answer]) -> bool:
+    async def _within_budget(self, task: asyncio.Task[Any]) -> bool:
+        """Wait for the turn up to the ack budget; a turn that failed for want of the
+        database raises here, before the ack, so the request is answered 503."""
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
+        if done and isinstance(task.exception(), UNREACHABLE):
+            raise task.exception()  # type: ignore[misc]
         return bool(done)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -190,19 +216,34 @@ class SlackAdapter:
             self._spawn(transport.flush(held))
 
     async def _on_event(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Once per event id, across processes: the id is claimed before the ack (no
+        database, no claim: a 503), the turn gets the ack budget, and the claim is marked
+        done once the turn is over, or dropped if it failed for want of the database, so
+        Slack's retry is processed rather than skipped as seen."""
         event = to_event(body, context.bot_user_id)
-        if event is not None:
-            self._spawn(self._event_turn(body, event))
-
-    async def _event_turn(self, body: dict[str, Any], event: Event) -> None:
-        """After the ack: once per event id, across processes, then the turn."""
-        event_id = str(body.get("event_id") or "")
-        if event_id and not await asyncio.to_thread(first_sighting, self.engine, "slack", event_id):
-            log.info("slack redelivery skipped", extra={"event_id": event_id})
+        if event is None:
             return
+        event_id = str(body.get("event_id") or "")
+        if event_id:
+            seen = await asyncio.to_thread(dedup.claim, self.engine, "slack", event_id)
+            if seen is Sighting.DONE:
+                log.info("slack redelivery skipped", extra={"event_id": event_id})
+                return
+            if seen is Sighting.BUSY:
+                raise Busy(event_id)
+        await self._within_budget(self._spawn(self._event_turn(body, event, event_id)))
+
+    async def _event_turn(self, body: dict[str, Any], event: Event, event_id: str) -> None:
         route = to_route(body)
         transport = SlackTransport(self.api, route)
-        await self._turn(event, transport)
+        try:
+            await self._turn(event, transport)
+        except UNREACHABLE:
+            if event_id:
+                await _best_effort(dedup.release, self.engine, "slack", event_id)
+            raise
+        if event_id:
+            await _best_effort(dedup.finish, self.engine, "slack", event_id)
         if route.home:
             try:
                 await self.api.publish_home(route.user_id, to_home_view(transport.home))
@@ -212,14 +253,16 @@ class SlackAdapter:
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         pressed = (body.get("actions") or [{}])[0]
         if str(pressed.get("action_id", "")).startswith(OPEN_FORM_PREFIX):
+            await ack()
             self._spawn(self._open_packed_form(body, str(pressed.get("value", ""))))
             return
         event = to_event(body, context.bot_user_id)
         if event is not None:
-            self._spawn(self._action_turn(event, SlackTransport(self.api, to_route(body))))
+            turn = self._action_turn(event, SlackTransport(self.api, to_route(body)))
+            await self._within_budget(self._spawn(turn))
+        await ack()
 
     async def _action_turn(self, event: Event, transport: SlackTransport) -> None:
         answer = await self._turn(event, transport)
@@ -319,6 +362,20 @@ def mount(app: web.Application, handle: Handle, services: Services) -> SlackAdap
     app.on_shutdown.append(adapter.stop_taking_work)
     app.on_cleanup.append(adapter.stop)
     return adapter
+
+
+class Busy(Exception):
+    """Another process holds a fresh claim on this event: answered 503 so that Slack
+    asks again later, when that process has finished (or failed and let go)."""
+
+
+async def _best_effort(mark: Callable[[Engine, str, str], None], *args: Any) -> None:
+    """Mark a claim done or dropped; if the database is gone, the claim expires instead
+    (``storage.dedup.STALE_AFTER``)."""
+    try:
+        await asyncio.to_thread(mark, *args)
+    except UNREACHABLE:
+        log.warning("slack: event claim not updated", extra={"mark": mark.__name__})
 
 
 SLACK_ADAPTER: web.AppKey[SlackAdapter] = web.AppKey("slack_adapter", SlackAdapter)

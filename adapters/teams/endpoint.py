@@ -5,6 +5,10 @@ a service URL this mode may answer (403), the SDK's authentication of the JWT (4
 served tenant (403), and a first sighting of the activity in the database (a redelivery is
 acknowledged and dropped). Then the SDK's ``process_activity`` runs the turn.
 
+With the database unreachable the answer is 503, so the Bot Framework retries: the
+activity's claim is made before the turn and marked done after it, or dropped when the
+turn failed for want of the database, so the retry is processed rather than skipped.
+
 ``CloudAdapter.process`` is not used: in botbuilder-integration-aiohttp 4.17.1 it serializes
 an invoke response twice and answers every invoke with HTTP 500. The invoke response is
 written here instead, from the body the turn left.
@@ -12,8 +16,10 @@ written here instead, from the body the turn left.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -27,7 +33,9 @@ from adapters.teams.clients import ReusingAuthentication
 from adapters.teams.config import TeamsConfig
 from adapters.teams.inbound import to_tenant
 from adapters.teams.turn import TeamsTurns
-from storage.dedup import first_sighting
+from storage import dedup
+from storage.dedup import Sighting
+from storage.engine import UNREACHABLE
 
 log = logging.getLogger(__name__)
 PATH = "/api/messages"
@@ -81,14 +89,40 @@ class TeamsEndpoint:
             log.warning("teams: tenant not served", extra={"tenant": to_tenant(body)[:64]})
             return web.Response(status=403)
         key = delivery_key(body)
-        if key is not None and not first_sighting(self.engine, "teams", key):
+        try:
+            seen = await asyncio.to_thread(dedup.claim, self.engine, "teams", key) if key else None
+        except UNREACHABLE as exc:
+            return _unavailable(exc)
+        if seen is Sighting.DONE:
             log.info("teams: redelivery ignored")
             return web.Response(status=200)
-        response = await self.adapter.process_activity(
-            authenticated, activity, partial(self.turns.run, activity=body)
-        )
+        if seen is Sighting.BUSY:  # being processed elsewhere: ask again later
+            return web.Response(status=503, headers={"Retry-After": "5"})
+        try:
+            response = await self.adapter.process_activity(
+                authenticated, activity, partial(self.turns.run, activity=body)
+            )
+        except UNREACHABLE as exc:
+            if key:
+                await self._mark(dedup.release, key)
+            return _unavailable(exc)
+        if key:
+            await self._mark(dedup.finish, key)
         if response is None:
             return web.Response(status=200)
         if response.body is None:
             return web.Response(status=int(response.status))
         return web.json_response(response.body, status=int(response.status))
+
+    async def _mark(self, mark: Callable[[Engine, str, str], None], key: str) -> None:
+        """Mark the claim done or dropped; if the database went away meanwhile, the claim
+        expires instead (``storage.dedup.STALE_AFTER``)."""
+        try:
+            await asyncio.to_thread(mark, self.engine, "teams", key)
+        except UNREACHABLE:
+            log.warning("teams: activity claim not updated", extra={"mark": mark.__name__})
+
+
+def _unavailable(exc: Exception) -> web.Response:
+    log.error("teams: answered 503, database unreachable", extra={"error": type(exc).__name__})
+    return web.Response(status=503, headers={"Retry-After": "5"})
