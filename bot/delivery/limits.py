@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -42,7 +42,7 @@ class Send:
     id: int
     platform: str
     workspace: str  # Slack team id, Teams tenant id
-    conversation: str  # DM channel, conversation id, or the user id
+    conversation: str  # the recipient's user id: a campaign delivery goes to their DM
 
 
 @dataclass(frozen=True)
@@ -54,25 +54,22 @@ class Slots:
 class SharedLimits:
     """Plans a batch's sends against the budgets in the database."""
 
-    def __init__(
-        self, engine: Engine, settings: CampaignSettings, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, engine: Engine, settings: CampaignSettings) -> None:
         self.engine = engine
         self.workspace_rates = dict(settings.rates)
         self.conversation_rates = dict(settings.conversation_rates)
         self.active = any(rate > 0 for _, rate in (*settings.rates, *settings.conversation_rates))
-        self.clock = clock
         self._forgotten_at = 0.0
 
     def plan(self, sends: Sequence[Send]) -> Slots:
         """Slots for a batch (blocking: run it in a thread)."""
         if not sends or not self.active:
-            now = self.clock()
+            now = time.time()
             return Slots({send.id: now for send in sends}, {})
         later: dict[int, float] = {}
         with self.engine.begin() as connection:
             ratelimits.hold(connection)
-            now = self.clock()
+            now = time.time()
             at = {send.id: now for send in sends}
             by_workspace: dict[tuple[str, str], list[Send]] = defaultdict(list)
             for send in sends:
