@@ -90,7 +90,8 @@ def delivery_worker(services: Services) -> DeliveryWorker:
 def build_web_app(services: Services) -> web.Application:
     """The one HTTP application; each enabled platform mounts its routes on it."""
     app = make_app(services)
-    app[SHARE_GATE] = share_gate(services.settings.config)
+    if (gate := share_gate(services.settings.config)) is not None:
+        app[SHARE_GATE] = gate
     if services.settings.slack_enabled:
         slack.mount(app, Bot(services).handle, services)
     try:

@@ -87,8 +87,12 @@ async def gate(ctx: Context) -> Card | None:
     return None if state.ready else gate_card(ctx.tr, policy, state)
 
 
-def share_gate(config: Config) -> ShareGate:
-    """The gate of ``/s/`` links: what :func:`gate` checks, for a link pressed in a browser."""
+def share_gate(config: Config) -> ShareGate | None:
+    """The gate of ``/s/`` links: what :func:`gate` checks, for a link pressed in a browser;
+    None when the config requires no policy, so share links cost no extra lookup."""
+    policy = policy_of(config)
+    if not (policy.required and policy.exists):
+        return None
     return ShareGate(
         cleared=lambda session, person_id: cleared(session, config, person_id),
         explain=explain,
