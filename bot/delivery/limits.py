@@ -12,8 +12,10 @@ Per batch, in one transaction (a few statements, whatever the batch size):
    moment its conversation frees up, so a burst to one conversation is throttled while
    the others proceed.
 
-A sender starts no earlier than its slot. Each process's clock decides "now", so replicas
-need NTP-synchronised clocks (see ``storage.ratelimits``).
+A sender starts no earlier than its slot, and no later than ``LATE_S`` after it: a process
+that stalled past its slots (CPU starved, paused) puts those rows back in the queue rather
+than send them in a burst. Each process's clock decides "now", so replicas need
+NTP-synchronised clocks (see ``storage.ratelimits``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from storage.ratelimits import Want
 
 FORGET_EVERY_S = 60.0
 IDLE_FOR_S = 300.0
+LATE_S = 0.2
 GRANTED = 1e-6  # float slack when comparing a granted slot's end with the wished one
 
 
@@ -49,6 +52,12 @@ class Send:
 class Slots:
     at: dict[int, float]  # delivery id -> earliest start (epoch seconds)
     later: dict[int, float]  # delivery id -> conversation busy: try again at (epoch seconds)
+    paced: frozenset[int] = frozenset()  # ids whose ``at`` is a workspace / tenant slot
+
+    def missed(self, delivery_id: int, now: float) -> bool:
+        """A workspace slot that passed more than ``LATE_S`` ago (the process stalled):
+        sending now would crowd the slots after it, so the row goes back to the queue."""
+        return delivery_id in self.paced and now - self.at[delivery_id] > LATE_S
 
 
 class SharedLimits:
@@ -66,6 +75,7 @@ class SharedLimits:
         if not sends or not self.active:
             now = time.time()
             return Slots({send.id: now for send in sends}, {})
+        paced: set[int] = set()
         later: dict[int, float] = {}
         with self.engine.begin() as connection:
             ratelimits.hold(connection)
@@ -81,6 +91,7 @@ class SharedLimits:
                 first = ratelimits.reserve(connection, key, len(group), span, now)
                 for n, send in enumerate(group):
                     at[send.id] = first + n * span
+                    paced.add(send.id)
             wants: dict[str, tuple[int, Want]] = {}
             for send in sends:
                 rate = self.conversation_rates.get(send.platform, 0.0)
@@ -104,7 +115,7 @@ class SharedLimits:
                 ratelimits.forget_idle(connection, now - IDLE_FOR_S)
         for delivery_id in later:
             at.pop(delivery_id, None)
-        return Slots(at, later)
+        return Slots(at, later, frozenset(paced))
 
 
 def budget_key(*parts: str) -> str:

@@ -206,6 +206,9 @@ class DeliveryWorker:
             if self.stopping.is_set():
                 outcomes.released.append(row.id)
                 return
+            if slots.missed(row.id, time.time()):
+                outcomes.later.append((row.id, utcnow()))
+                return
             try:
                 known = await self._already_there(sender, job, row) if row.in_doubt else False
                 if known:
