@@ -34,7 +34,7 @@ from storage.ratelimits import Want
 
 FORGET_EVERY_S = 60.0
 IDLE_FOR_S = 300.0
-LATE_S = 0.2
+LATE_S = 1.0
 GRANTED = 1e-6  # float slack when comparing a granted slot's end with the wished one
 
 

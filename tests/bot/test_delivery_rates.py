@@ -96,7 +96,9 @@ async def test_two_workers_together_keep_the_workspace_rate(
     # 120 sends at 20/s take at least 119 / 20 s; one process limiter each would halve it.
     assert span >= 119 / RATE * 0.95, f"{120 / span:.1f}/s exceeds {RATE}/s"
     assert span <= 119 / RATE * 1.6, "the budget was not used: the rate collapsed"
-    assert _busiest_second(times) <= RATE + 2  # scheduling jitter, never a second burst
+    # Sends start on their slots; arrivals bunch by the processes' and the stand-in's
+    # jitter (a send more than 1 s late is requeued instead), never by a second's worth.
+    assert _busiest_second(times) <= RATE * 1.25 + 1
 
 
 async def test_a_burst_to_one_conversation_is_spaced_while_others_go_ahead(
@@ -144,7 +146,7 @@ async def test_a_burst_to_one_conversation_is_spaced_while_others_go_ahead(
         assert _busiest_second(times) <= 2
     for conversation in busy_teams:
         times = teams_times[conversation]
-        assert max(times) - min(times) >= 3 / 7 * 0.9, "a Teams conversation got more than 7/s"
+        assert max(times) - min(times) >= 3 / 7 * 0.75, "a Teams conversation got more than 7/s"
     start = min(min(t) for t in slack_times.values())
     quiet = [t[0] for c, t in slack_times.items() if c not in busy_slack]
     assert len(quiet) == 15 and max(quiet) - start < 2.0, "the others waited behind a burst"
