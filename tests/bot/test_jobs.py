@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,12 +61,15 @@ def test_worker_runs_until_sigterm(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while not (tmp_path / "w.db").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1)
+    assert worker.stderr is not None
+    started = []
+    for line in worker.stderr:  # SIGTERM once it runs (migrating may take a while)
+        started.append(line)
+        if '"message": "worker started"' in line:
+            break
     worker.send_signal(signal.SIGTERM)
-    _, stderr = worker.communicate(timeout=20)
+    _, rest = worker.communicate(timeout=20)
+    stderr = "".join(started) + rest
     assert worker.returncode == 0, stderr
     assert '"message": "worker started"' in stderr and '"message": "stopped"' in stderr
 
