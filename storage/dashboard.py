@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Field, Session, SQLModel, col, delete
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from storage.people import utcnow
 
@@ -53,6 +53,14 @@ def redeem_link(session: Session, token: str, now: datetime) -> int | None:
         return None
     link = session.get(SignInLink, token_hash)
     return link.person_id if link else None
+
+
+def live_session(session: Session, token: str, now: datetime) -> DashboardSession | None:
+    """The session this cookie token opened, unless it has expired."""
+    query = select(DashboardSession).where(
+        col(DashboardSession.token_hash) == digest(token), col(DashboardSession.expires_at) > now
+    )
+    return session.exec(query).first()
 
 
 def forget_expired(session: Session, now: datetime) -> None:
