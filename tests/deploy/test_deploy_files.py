@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,20 @@ def test_nginx_accepts_the_config(tmp_path: Path) -> None:
     )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def test_the_image_ships_every_data_file_the_packages_read() -> None:
+    """``pip install .`` (the Dockerfile) copies only files package-data names; a template
+    or catalog left out would work in a checkout and fail in the image."""
+    root = DEPLOY.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["*"]
+    left_out = [
+        str(path.relative_to(root))
+        for package in ("bot", "handlers", "adapters", "storage")
+        for path in (root / package).rglob("*")
+        if path.is_file()
+        and path.suffix not in {".py", ".pyc", ".md"}
+        and not any(fnmatch(path.name, pattern) for pattern in patterns)
+    ]
+    assert not left_out, f"add these to [tool.setuptools.package-data]: {left_out}"
