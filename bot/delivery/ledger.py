@@ -329,7 +329,9 @@ class Outcomes:
 
     claim: str
     sent: list[int]
-    retry: list[tuple[int, datetime, str]]
+    # ``maybe_arrived``: the failure does not say the message was refused (a timeout, a
+    # 5xx, unlike a 429), so the row is in doubt and reconciled before it is resent.
+    retry: list[tuple[int, datetime, str, bool]]
     dead: list[tuple[int, str]]
     cancelled: list[int]
     # Not tried, so the claim does not count as an attempt: ``later`` (its conversation is
@@ -359,12 +361,13 @@ def record(engine: Engine, outcomes: Outcomes, now: datetime | None = None) -> N
                 .where(col(Delivery.id).in_(outcomes.cancelled), *held)
                 .values(status="cancelled", claim=None, lease_until=None)
             )
-        for delivery_id, when, error in outcomes.retry:
+        for delivery_id, when, error, maybe_arrived in outcomes.retry:
             connection.execute(
                 update(Delivery)
                 .where(col(Delivery.id) == delivery_id, *held)
                 .values(status="pending", not_before=when, claim=None, lease_until=None,
-                        error=error[:500])
+                        error=error[:500],
+                        doubts=col(Delivery.doubts) + (1 if maybe_arrived else 0))
             )  # fmt: skip
         untried = {"status": "pending", "claim": None, "lease_until": None,
                    "attempts": col(Delivery.attempts) - 1}  # fmt: skip

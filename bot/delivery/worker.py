@@ -4,6 +4,8 @@ record the outcomes. Any number of workers may run against one database.
 Failures: a transient one (429, 5xx, the network) goes back to the queue after the
 ``Retry-After`` the platform asked for, or after an exponential backoff with jitter, up to
 ``attempts`` tries; a permanent one is a dead letter with its reason (``replay`` requeues).
+A transient failure other than a refusal (429) may hide a message that did arrive (a
+timeout after Slack accepted it), so that row is in doubt, and reconciled before resending.
 
 Rates: every send waits for its slot in the budgets all workers share through the
 database (``bot.delivery.limits``): the workspace / tenant rate and the per-conversation
@@ -252,7 +254,8 @@ class DeliveryWorker:
         return True if row.resent else None
 
     def _failed(self, row: ledger.Claimed, exc: DeliveryError, outcomes: ledger.Outcomes) -> None:
-        if exc.retry_after is not None or "ratelimit" in exc.reason or "429" in exc.reason:
+        refused = exc.retry_after is not None or "ratelimit" in exc.reason or "429" in exc.reason
+        if refused:
             RATE_LIMITED.labels(row.platform).inc()
         if exc.permanent:
             outcomes.dead.append((row.id, exc.reason))
@@ -262,7 +265,8 @@ class DeliveryWorker:
             outcomes.dead.append((row.id, f"gave up after {row.attempts} attempts: {exc.reason}"))
             DELIVERIES.labels(row.platform, "dead").inc()
             return
-        outcomes.retry.append((row.id, self._next_try(row.attempts, exc.retry_after), exc.reason))
+        when = self._next_try(row.attempts, exc.retry_after)
+        outcomes.retry.append((row.id, when, exc.reason, not refused))
         DELIVERIES.labels(row.platform, "retried").inc()
 
     def _next_try(self, attempts: int, retry_after: float | None) -> datetime:
