@@ -58,10 +58,12 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     not_before: datetime = Field(default_factory=utcnow)
     attempts: int = Field(default=0)
-    doubts: int = Field(default=0)  # times found claimed after its worker vanished
-    # When a row in doubt was sent again with no way to check it had arrived (Teams),
-    # written just before that send: in doubt once more, it counts as sent (resend at
-    # most once), whereas a row whose worker died before resending is still sent.
+    # Times found claimed after its worker vanished, or failed without a refusal (a
+    # timeout, a 5xx): the message may have arrived, so it is reconciled before a resend.
+    doubts: int = Field(default=0)
+    # When a row in doubt, with no way to check it had arrived (Teams), was sent again and
+    # that resend arrived; written at once, before the batch's outcomes, so a row in doubt
+    # once more counts as sent (resent at most once) and a lost resend is never assumed.
     resent_at: datetime | None = Field(default=None)
     claim: str | None = Field(default=None, max_length=40, index=True)
     lease_until: datetime | None = Field(default=None)
