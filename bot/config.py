@@ -100,6 +100,4 @@ def _names(entry: Any) -> dict[str, str]:
     (``description``, ``agents``, ``keywords`` …, read by the routing feature)."""
     if not isinstance(entry, dict):
         return {}
-    return {
-        str(k): str(v) for k, v in entry.items() if len(str(k)) == 2 and isinstance(v, str)
-    }
+    return {str(k): str(v) for k, v in entry.items() if len(str(k)) == 2 and isinstance(v, str)}
