@@ -17,7 +17,6 @@ queries, nothing else) and ``GET /healthz`` through the same server (HTTP plus o
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import secrets
 import statistics
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-from report import fresh, seed, seeded, url_of  # noqa: E402
+from report import arguments, fresh, seed, seeded, url_of  # noqa: E402
 
 from bot.compose import build_services, build_web_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -101,16 +100,7 @@ async def measure(store: str, url: str, campaigns: list[int], events: int) -> li
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the seeded databases in DIR")
-    parser.add_argument(
-        "--reuse", action="store_true", help="with --keep: measure what DIR holds, seed nothing"
-    )
-    args = parser.parse_args()
-    if args.reuse and not args.keep:
-        parser.error("--reuse needs --keep DIR")
+    args = arguments(__doc__.splitlines()[0])
     lines = [
         "| store | case | events | Elçi page | baseline: `campaign_kpis` alone "
         "| baseline: `GET /healthz` | page ÷ queries | target |",

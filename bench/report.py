@@ -314,8 +314,9 @@ def seeded(url: str) -> tuple[list[int], int]:
     return ids, events
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.Namespace:
+    """The options this script and bench/dashboard.py share, so one seeded folder serves both."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep the seeded databases in DIR")
@@ -325,6 +326,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.reuse and not args.keep:
         parser.error("--reuse needs --keep DIR")
+    return args
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="elci-report-") as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
