@@ -9,41 +9,11 @@ import json
 from typing import Any
 
 from adapters.slack.forms import ORIGIN_KEY, PRIVATE_METADATA, Origin, to_metadata
-from bot.i18n import N_
-from bot.replies import Card, Form, FormField, ReplaceCard
-from bot.router import Router
+from bot.replies import Form
+from tests.support.decide import decide_router
 from tests.support.slack import block_actions, view_submission
 
 CARD_TS = "1700000005.000100"
-
-
-def decide_router(received: list[dict[str, Any]]) -> Router:
-    router = Router()
-
-    def build(ctx, state) -> Form:
-        return Form(
-            "t.why",
-            "Why?",
-            fields=(FormField("why", "Why", required=True),),
-            submit_label="Send",
-            state=state,
-        )
-
-    @router.command("why", summary=N_("show this list"))
-    async def why(ctx, command) -> None:
-        await ctx.open_form("t.why", {"n": "cmd"})
-
-    @router.action("t.decide")
-    async def decide(ctx, action):
-        await ctx.open_form("t.why", {"n": action.value})
-        return None
-
-    @router.form("t.why", build=build)
-    async def decided(ctx, submit):
-        received.append(dict(submit.state))
-        return ReplaceCard(Card(f"Decided {submit.state['n']}: {submit.values['why']}"))
-
-    return router
 
 
 async def open_from_card(slack, **press: Any) -> dict[str, Any]:

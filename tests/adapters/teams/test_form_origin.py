@@ -8,44 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.teams.inbound import ORIGIN, RESERVED
-from bot.i18n import N_
-from bot.replies import Button, Card, Form, FormField, ReplaceCard
-from bot.router import Router
+from tests.support.decide import decide_router
 from tests.support.teams import Fault, personal
 from tests.support.teams_wire import submit_data, texts
-
-
-def decide_router(received: list[dict[str, Any]]) -> Router:
-    router = Router()
-
-    def build(ctx, state) -> Form:
-        return Form(
-            "t.why",
-            "Why?",
-            fields=(FormField("why", "Why", required=True),),
-            submit_label="Send",
-            state=state,
-        )
-
-    @router.command("campaign", summary=N_("show this list"))
-    async def campaign(ctx, command) -> None:
-        await ctx.reply(Card("Draft 7", buttons=(Button("Decide", "t.decide", "7"),)))
-
-    @router.command("why", summary=N_("show this list"))
-    async def why(ctx, command) -> None:
-        await ctx.open_form("t.why", {"n": "cmd"})
-
-    @router.action("t.decide")
-    async def decide(ctx, action):
-        await ctx.open_form("t.why", {"n": action.value})
-        return None
-
-    @router.form("t.why", build=build)
-    async def decided(ctx, submit):
-        received.append(dict(submit.state))
-        return ReplaceCard(Card(f"Decided {submit.state['n']}: {submit.values['why']}"))
-
-    return router
 
 
 async def open_from_card(teams, user) -> tuple[str, str, dict[str, Any]]:
