@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import click
 from aiohttp import web
 
-from bot.cli.setup import prepare
+from bot.cli.setup import freeze_startup_heap, prepare
 from bot.compose import build_web_app, delivery_worker
 from bot.delivery.worker import SHUTDOWN_S, DeliveryWorker, run_campaigns, wind_down
 from bot.jobs import Scheduler
@@ -34,6 +34,7 @@ def serve() -> None:
 
     app.on_shutdown.append(stop_claiming)
     app.cleanup_ctx.append(_scheduler(Scheduler(services), delivery))
+    freeze_startup_heap()
     log.info("listening", extra={"host": settings.host, "port": settings.port})
     web.run_app(
         app, host=settings.host, port=settings.port, print=None, shutdown_timeout=SHUTDOWN_S

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 from bot import logs
@@ -32,3 +34,15 @@ def prepare(settings: Settings | None = None, log_level: str | None = None) -> S
     except ConfigError as exc:
         raise click.ClickException(f"configuration: {exc}") from exc
     return build_services(settings, upgraded_engine(settings))
+
+
+def freeze_startup_heap() -> None:
+    """Exempt everything built at start-up from the cyclic garbage collector.
+
+    The imported libraries and the wired app are hundreds of thousands of objects that live
+    as long as the process. Every full collection walked them all, a pause of tens of
+    milliseconds for every request in flight: the slowest 1 % of ``/r/`` redirects took
+    70-90 ms under load, 26-34 ms once frozen (bench/redirect.py, same machine and run).
+    """
+    gc.collect()
+    gc.freeze()

@@ -11,7 +11,7 @@ import signal
 
 import click
 
-from bot.cli.setup import prepare
+from bot.cli.setup import freeze_startup_heap, prepare
 from bot.compose import delivery_worker
 from bot.delivery.worker import run_campaigns, wind_down
 from bot.jobs import Scheduler
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 def worker() -> None:
     """Run the scheduler and delivery workers until SIGTERM or Ctrl-C."""
     services = prepare()
+    freeze_startup_heap()
     asyncio.run(_run(Scheduler(services)))
     log.info("stopped")
 
