@@ -36,6 +36,9 @@ class SeenDelivery(SQLModel, table=True):
 
 class Sighting(Enum):
     NEW = "new"  # process it, then ``finish`` (or ``release`` on failure)
+    # A stale claim taken over: its holder died or failed mid-turn, perhaps after answering.
+    # Process it as NEW, unless the platform shows the answer already went out.
+    TAKEN_OVER = "taken over"
     DONE = "done"  # processed already: acknowledge and drop
     BUSY = "busy"  # another process holds a fresh claim: ask the platform to retry later
 
@@ -78,7 +81,7 @@ def claim(
         )
         session.commit()
         if taken.rowcount == 1:
-            return Sighting.NEW
+            return Sighting.TAKEN_OVER
         found = session.get(SeenDelivery, (source, key))
         return Sighting.DONE if found is None or found.done else Sighting.BUSY
 

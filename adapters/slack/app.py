@@ -46,7 +46,14 @@ from adapters.slack.inbound import (
 )
 from adapters.slack.people import People
 from adapters.slack.render import OPEN_FORM_PREFIX, to_home_view, to_message
-from adapters.slack.transport import Held, SlackApi, SlackTransport, from_open_form_value
+from adapters.slack.transport import (
+    Held,
+    Route,
+    SlackApi,
+    SlackTransport,
+    TurnMark,
+    from_open_form_value,
+)
 from bot.events import Event
 from bot.replies import Answer, FieldErrors, ReplaceCard
 from bot.services import Services
@@ -231,11 +238,27 @@ class SlackAdapter:
                 return
             if seen is Sighting.BUSY:
                 raise Busy(event_id)
+            if seen is Sighting.TAKEN_OVER and await self._answered(to_route(body), event_id):
+                await _best_effort(dedup.finish, self.engine, "slack", event_id)
+                log.info("slack: answered before its process died", extra={"event_id": event_id})
+                return
         await self._within_budget(self._spawn(self._event_turn(body, event, event_id)))
+
+    async def _answered(self, route: Route, event_id: str) -> bool:
+        """Whether a process that died holding this event had posted its answer already.
+        Only a DM's history can say (a thread's answers are not in its channel's history):
+        elsewhere, and when Slack cannot say, the event is answered again rather than lost."""
+        if not route.channel.startswith("D"):
+            return False
+        try:
+            return await self.api.answered(route.channel, event_id)
+        except Exception as exc:
+            log.warning("slack: earlier answer not checked", extra={"error": error_code(exc)})
+            return False
 
     async def _event_turn(self, body: dict[str, Any], event: Event, event_id: str) -> None:
         route = to_route(body)
-        transport = SlackTransport(self.api, route)
+        transport = SlackTransport(self.api, route, mark=TurnMark(event_id) if event_id else None)
         try:
             await self._turn(event, transport)
         except UNREACHABLE:

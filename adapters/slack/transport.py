@@ -74,6 +74,15 @@ class SlackApi:
             self.dm_channels[user_id] = channel
         return channel
 
+    async def answered(self, channel: str, event_id: str) -> bool:
+        """Whether the recent history of ``channel`` holds an answer marked with ``event_id``
+        (``TurnMark``; needs ``im:history`` for a DM)."""
+        history = await self.client.conversations_history(
+            channel=channel, limit=50, include_all_metadata=True
+        )
+        mark = TurnMark(event_id).metadata
+        return any(message.get("metadata") == mark for message in history.get("messages") or [])
+
     async def post(self, channel: str, message: dict[str, Any], thread_ts: str = "") -> str:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         sent = await self.client.chat_postMessage(channel=channel, **message, **extra)
@@ -122,6 +131,22 @@ def origin_of(route: Route) -> Origin | None:
     return Origin(route.user_id, route.message_channel, route.message_ts, url)
 
 
+TURN_EVENT = "elci_turn"
+"""The metadata event type that marks a message as the answer to one Events API event."""
+
+
+@dataclass(frozen=True)
+class TurnMark:
+    """The event a turn answers, carried by every message it posts: a process that takes
+    over the event after a crash looks for it before answering again."""
+
+    event_id: str
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {"event_type": TURN_EVENT, "event_payload": {"event": self.event_id}}
+
+
 @dataclass
 class Held:
     replies: list[Reply] = field(default_factory=list)
@@ -130,10 +155,13 @@ class Held:
 
 
 class SlackTransport:
-    def __init__(self, api: SlackApi, route: Route, window: bool = False) -> None:
+    def __init__(
+        self, api: SlackApi, route: Route, window: bool = False, mark: TurnMark | None = None
+    ) -> None:
         self.api = api
         self.route = route
         self.window = window
+        self.mark = mark
         self.held = Held()
         self.home: list[Reply] = []
         # Recorded in the forms this turn opens; for a submitted form, the app sets its own.
@@ -219,6 +247,8 @@ class SlackTransport:
     async def _post(self, reply: Reply) -> None:
         route = self.route
         message = to_message(reply)
+        if self.mark is not None:
+            message["metadata"] = self.mark.metadata
         try:
             if route.channel:
                 await self.api.post(route.channel, message, route.thread_ts)

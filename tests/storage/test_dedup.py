@@ -81,5 +81,5 @@ def test_a_released_or_stale_claim_is_processed_again(engine: Engine) -> None:
     assert claim(engine, "teams", "A1") is Sighting.NEW
     # The holder died without releasing: after stale_after the next sighting takes over.
     assert claim(engine, "teams", "A1", stale_after=timedelta(seconds=30)) is Sighting.BUSY
-    assert claim(engine, "teams", "A1", stale_after=timedelta(0)) is Sighting.NEW
+    assert claim(engine, "teams", "A1", stale_after=timedelta(0)) is Sighting.TAKEN_OVER
     assert claim(engine, "teams", "A1", stale_after=timedelta(seconds=30)) is Sighting.BUSY

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -22,7 +23,7 @@ from bot.replies import Button, Card, Form, FormField, Option, ReplaceCard
 from bot.router import Router
 from storage.dedup import SeenDelivery
 from storage.engine import session_scope
-from storage.people import Person, PlatformAccount
+from storage.people import Person, PlatformAccount, utcnow
 from tests.support.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -163,6 +164,53 @@ async def test_a_redelivery_to_another_process_is_skipped_there(slack_for, engin
     await second.event(event, event_id="Ev0ELSEWHERE", headers={"X-Slack-Retry-Num": "1"})
     await second.settle()
     assert len(first.api.called("chat.postMessage")) == 1
+
+
+def died_holding(engine, event_id: str) -> None:
+    """The claim on ``event_id`` as a process that died mid-turn leaves it: undone, stale."""
+    with session_scope(engine) as session:
+        claim = session.get(SeenDelivery, ("slack", event_id))
+        if claim is None:
+            claim = SeenDelivery(source="slack", delivery_id=event_id)
+        claim.done = False
+        claim.seen_at = utcnow() - timedelta(hours=1)
+        session.add(claim)
+
+
+async def test_a_dm_answered_by_a_process_that_then_died_is_not_answered_again(
+    slack_for, engine
+) -> None:
+    first, second = await slack_for(), await slack_for()
+    first.api.add_user("U0AYSE", "ayse@example.com")
+    event = direct_message("help")
+    await first.event(event, event_id="Ev0DIED")
+    await first.settle()
+    [answer] = first.api.called("chat.postMessage")
+    assert answer["metadata"] == {"event_type": "elci_turn", "event_payload": {"event": "Ev0DIED"}}
+    died_holding(engine, "Ev0DIED")  # it answered, then died before marking the event done
+    retry = await second.event(event, event_id="Ev0DIED", headers={"X-Slack-Retry-Num": "1"})
+    await second.settle()
+    assert retry.status == 200
+    assert len(second.api.called("chat.postMessage")) == 1  # still only the first answer
+    [history] = second.api.called("conversations.history")
+    assert history["channel"] == "D0AYSE"
+    with session_scope(engine) as session:
+        assert session.get(SeenDelivery, ("slack", "Ev0DIED")).done
+
+
+async def test_a_dm_whose_process_died_before_answering_is_answered_by_the_retry(
+    slack, engine
+) -> None:
+    slack.api.add_user("U0AYSE", "ayse@example.com")
+    event = direct_message("help")
+    died_holding(engine, "Ev0UNANSWERED")
+    await slack.event(direct_message("help", channel="D0OTHER"), event_id="Ev0ELSE")
+    await slack.settle()  # another event's answer in another DM is not this one's
+    retry = await slack.event(event, event_id="Ev0UNANSWERED", headers={"X-Slack-Retry-Num": "1"})
+    await slack.settle()
+    assert retry.status == 200
+    answers = [call for call in slack.api.called("chat.postMessage") if call["channel"] == "D0AYSE"]
+    assert len(answers) == 1 and "What I can do" in answers[0]["text"]
 
 
 async def test_bad_signature_and_stale_timestamp_get_401_and_write_nothing(slack, engine) -> None:
