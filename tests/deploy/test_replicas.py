@@ -12,9 +12,10 @@ A client on loopback plays Slack, Teams and browsers at once, while a 2,000-pers
 
 Every sender retries like the platforms do (on a 5xx, a refused connection or a timeout,
 with back-off), and nothing else is allowed: in the end every request has a non-5xx
-answer. Then: every event and activity processed exactly once (one reply each), every
-click recorded, every campaign recipient messaged once (Teams: at most the in-flight rows
-of the killed process twice).
+answer. Then: every Slack event and Teams activity processed once (one reply each; a Teams
+activity under way at the fault may be answered twice, as Teams cannot show what a dead
+process sent), every click recorded, every campaign recipient messaged once (Teams: at
+most the in-flight rows of the killed process twice).
 
 Faults: replica1 SIGKILLed midway; and the database cut off mid-load — through a TCP proxy,
 since the shared cluster must keep serving other test runs; with ELCI_TEST_RESTART_POSTGRES=1
@@ -447,7 +448,9 @@ async def _check(world: World, tally: Tally, campaign: str, interrupted: int) ->
     await _until(lambda: event_channels <= set(posted), 20)
     await asyncio.sleep(1.5)  # a duplicate would be a late one
     replies = Counter({c: len(_replies(posted.get(c, []))) for c in event_channels})
-    if wrong := _not_once(replies, tally.at_fault):
+    # No exemption for those under way at the fault: a process taking over an event looks
+    # for its answer in the DM first (adapters/slack/app.py).
+    if wrong := _not_once(replies, set()):
         problems.append(f"Slack events not answered once: {wrong}")
 
     sent = world.connector.sent()
