@@ -21,7 +21,7 @@ KINDS = ("department", "location", "role", "person")
 USAGE = N_("use all, department:KEY, location:NAME, role:NAME or person:EMAIL")
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: raising sets __traceback__ (contextlib does, from a with)
 class SelectorError(ValueError):
     """``reason`` is a message id, so chat can say it in the reader's language."""
 

@@ -28,7 +28,7 @@ ANY_NETWORK = "any"
 MAX_URL = 2000
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: raising sets __traceback__ (contextlib does, from a with)
 class ContentError(ValueError):
     """A refusal tied to one field; ``message`` is a message id for the reader's language."""
 
