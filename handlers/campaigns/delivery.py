@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.replies import Reply, Text
 from bot.tracking.urls import new_code
-from handlers.sharing.cards import networks, render
+from handlers.sharing.cards import campaign_lead, networks, render
 from storage.campaigns import Campaign
 from storage.content import ContentItem
 from storage.people import Person
@@ -74,15 +74,9 @@ class SharingCard:
             return Text(campaign.message or campaign.name)
         first = items[0]
         assert first.id is not None and person.id is not None
-        lead = campaign.message
-        if len(items) > 1:
-            more = tr.tn(
-                "{n} more item of this campaign is in your feed: type share.",
-                "{n} more items of this campaign are in your feed: type share.",
-                len(items) - 1,
-            )
-            lead = f"{lead}\n\n{more}" if lead else more
-        return render(tr, self.public, first, prepared.links[(first.id, person.id)], lead)
+        lead = campaign_lead(tr, campaign, len(items) - 1)
+        links = prepared.links[(first.id, person.id)]
+        return render(tr, self.public, first, links, lead, campaign.id)
 
 
 def _by_campaign(recipients: list[tuple[Campaign, Person]]) -> list[tuple[Campaign, list[int]]]:

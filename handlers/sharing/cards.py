@@ -6,6 +6,8 @@ message on top, so ``render`` needs only a translator and the public URL, not a 
 
 from __future__ import annotations
 
+from sqlmodel import col, func, select
+
 from bot.config import Config
 from bot.content import NETWORKS
 from bot.context import Context
@@ -13,6 +15,7 @@ from bot.i18n import Translator
 from bot.replies import Button, Card, LinkButton
 from bot.tracking.recorder import pick_caption
 from bot.tracking.urls import new_code, share_url
+from storage.campaigns import Campaign
 from storage.content import ContentItem
 from storage.tracking import ShareLink, links_for
 
@@ -25,19 +28,31 @@ def networks(config: Config) -> tuple[str, ...]:
     return tuple(network for network in wanted if network in NETWORKS)
 
 
-def item_card(ctx: Context, item: ContentItem) -> Card:
-    """Creates the person's share links on first view, so every button is ready to use."""
+def item_card(ctx: Context, item: ContentItem, campaign: Campaign | None = None) -> Card:
+    """Creates the person's share links on first view, so every button is ready to use;
+    with ``campaign``, the card as that campaign's delivery showed it."""
     assert ctx.person is not None and ctx.person.id is not None and item.id is not None
     config = ctx.services.settings.config
+    public = ctx.services.settings.public_url
     with ctx.db() as session:
         links = links_for(session, item.id, ctx.person.id, networks(config), new_code)
-    return render(ctx.tr, ctx.services.settings.public_url, item, links)
+        if campaign is None:
+            return render(ctx.tr, public, item, links)
+        others = [other for other in campaign.content_ids if other != item.id]
+        more = session.exec(select(func.count()).where(col(ContentItem.id).in_(others))).one()
+    return render(ctx.tr, public, item, links, campaign_lead(ctx.tr, campaign, more), campaign.id)
 
 
 def render(
-    tr: Translator, public: str, item: ContentItem, links: dict[str, ShareLink], lead: str = ""
+    tr: Translator,
+    public: str,
+    item: ContentItem,
+    links: dict[str, ShareLink],
+    lead: str = "",
+    campaign_id: int | None = None,
 ) -> Card:
-    """``lead``: what goes above the item (a campaign's message), as given."""
+    """``lead``: what goes above the item (a campaign's message), as given; a card of a
+    campaign names it in its "Another caption" button, so the new card keeps the lead."""
     first = next(iter(links.values()))
     caption = pick_caption(item.captions, first.network, first.caption_index)
     body = "\n\n".join(part for part in (lead, item.summary) if part)
@@ -51,7 +66,8 @@ def render(
         for net, link in links.items()
     ]
     if _caption_count(item, first.network) > 1:
-        buttons.append(Button(tr.t("Another caption"), "share.caption", str(item.id)))
+        value = f"{item.id}@{campaign_id}" if campaign_id is not None else str(item.id)
+        buttons.append(Button(tr.t("Another caption"), "share.caption", value))
     buttons.append(Button(tr.t("Not for me"), "share.skip", str(item.id)))
     return Card(
         title=item.title,
@@ -61,6 +77,19 @@ def render(
         footer=tr.t("From our leaders: share it first.") if item.leader else "",
         highlight=item.leader,
     )
+
+
+def campaign_lead(tr: Translator, campaign: Campaign, more_items: int) -> str:
+    """A campaign's message, and where its other items wait."""
+    lead = campaign.message
+    if more_items:
+        more = tr.tn(
+            "{n} more item of this campaign is in your feed: type share.",
+            "{n} more items of this campaign are in your feed: type share.",
+            more_items,
+        )
+        lead = f"{lead}\n\n{more}" if lead else more
+    return lead
 
 
 def _caption_count(item: ContentItem, network: str) -> int:

@@ -6,6 +6,8 @@ person's language, then the newest.
 
 from __future__ import annotations
 
+from sqlmodel import Session, col, select
+
 from bot import audience
 from bot.context import Context
 from bot.events import Action, Command, HomeOpened
@@ -15,6 +17,7 @@ from bot.roles import EMPLOYEE
 from bot.router import Router
 from handlers.policy.gate import gate
 from handlers.sharing.cards import item_card
+from storage.campaigns import Campaign, Delivery
 from storage.content import ContentItem, Dismissal, current_items
 from storage.people import utcnow
 from storage.tracking import rotate_captions
@@ -75,13 +78,30 @@ def _item(ctx: Context, value: str) -> ContentItem | None:
 
 @router.action("share.caption", role=EMPLOYEE)
 async def another_caption(ctx: Context, action: Action) -> Answer:
-    item = _item(ctx, action.value)
+    """On a campaign's card (``item@campaign``) the new card keeps the campaign's message."""
+    item_value, _, campaign_value = action.value.partition("@")
+    item = _item(ctx, item_value)
     if item is None:
         return ReplaceCard(_gone(ctx))
     assert ctx.person is not None and ctx.person.id is not None and item.id is not None
     with ctx.db() as session:
         rotate_captions(session, item.id, ctx.person.id)
-    return ReplaceCard(item_card(ctx, item))
+        campaign = _received(session, campaign_value, item.id, ctx.person.id)
+    return ReplaceCard(item_card(ctx, item, campaign))
+
+
+def _received(session: Session, value: str, item_id: int, person_id: int) -> Campaign | None:
+    """The campaign named on the card, if it did bring this item to this person; a value
+    naming any other is ignored, so no one can show themselves another campaign's text."""
+    if not value.isdigit():
+        return None
+    campaign = session.get(Campaign, int(value))
+    if campaign is None or item_id not in campaign.content_ids:
+        return None
+    sent = select(Delivery).where(
+        col(Delivery.campaign_id) == campaign.id, col(Delivery.person_id) == person_id
+    )
+    return campaign if session.exec(sent).first() is not None else None
 
 
 @router.action("share.skip", role=EMPLOYEE)

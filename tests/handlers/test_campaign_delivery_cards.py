@@ -25,7 +25,7 @@ from storage.engine import session_scope
 from storage.people import Person
 from storage.tracking import Click, ShareIntent, ShareLink, links_for, rotate_captions
 from tests.support.campaigns import add_audience
-from tests.support.slack import slack_settings
+from tests.support.slack import block_actions, slack_settings
 
 FAST = CampaignSettings(hours=WorkingHours(enabled=False), rates=(), backoff_seconds=0.01)
 SHARE = re.compile(r"/s/([A-Za-z0-9_-]{22})$")
@@ -150,3 +150,46 @@ def test_links_from_the_feed_are_kept_and_marked(engine, make_services) -> None:
         links = session.exec(select(ShareLink)).all()
     assert {link.campaign_id for link in links} == {campaign.id}
     assert len(links) == 2 * len(items) * 3  # two people, three networks: no duplicate
+
+
+async def test_another_caption_on_a_campaign_card_keeps_the_campaigns_message(
+    engine, slack, make_services
+) -> None:
+    audience = add_audience(engine, 2, 0)
+    items = add_items(engine)
+    worker = DeliveryWorker(engine, make_services().outbound, make_services().catalogs, FAST,
+                            compose=SharingCard(slack_settings(engine, slack.api)))  # fmt: skip
+    worker.outbound.add(SlackSender(slack_settings(engine, slack.api)))
+    new = ledger.NewCampaign(name="Plant", content_ids=items, message="Big day!")
+    campaign = ledger.create(engine, load_config(), new).id
+    other = ledger.create(
+        engine,
+        load_config(),
+        ledger.NewCampaign(name="Other", content_ids=items, message="Not yours"),
+    ).id
+    ledger.start(engine, campaign, ["slack"], FAST)
+    while await worker.run_once():
+        pass
+    channel = next(iter(audience.slack_channels.values()))
+    user = "U" + channel[1:]
+    slack.api.add_user(user, "p0@example.com")
+    [card] = slack.api.posted[channel]
+    buttons = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    another = next(b for b in buttons if b["text"]["text"] == "Another caption")
+
+    await slack.interact(block_actions(another["action_id"], another["value"], user, channel))
+    await slack.settle()
+    [updated] = slack.api.called("chat.update")
+    text = str(updated["blocks"])
+    assert "Big day!" in text and "1 more item of this campaign is in your feed" in text
+    assert text != str(card["blocks"])  # the next caption
+    assert share_codes(updated["blocks"]) == share_codes(card["blocks"])  # the same links
+
+    # A value naming a campaign that did not bring this item to this person shows no text
+    # of it: the caption still moves on.
+    forged = another["value"].replace(f"@{campaign}", f"@{other}")
+    assert forged != another["value"]
+    await slack.interact(block_actions(another["action_id"], forged, user, channel))
+    await slack.settle()
+    plain = str(slack.api.called("chat.update")[-1]["blocks"])
+    assert "Not yours" not in plain and "Big day!" not in plain and "Our new plant" in plain
