@@ -70,6 +70,9 @@ PATH = "/slack/events"
 ACK_BUDGET_S = 1.5
 """How long a turn may take and still answer in the ack; Slack allows 3 s door to door."""
 SHUTDOWN_S = 10.0
+AFTER_ACK_RETRIES_S: tuple[float, ...] = (2, 5, 15, 30, 60, 120)
+"""When a turn already acked loses the database: the pauses before each new try (about
+four minutes in all, close to the span of Slack's own retries of an unacked event)."""
 MAX_BODY = 512 * 1024
 """Slack's largest requests echo a whole message (block_actions, up to 50 blocks) or view
 (view_submission, up to 100), JSON inside a form field: a few hundred KB at the very most."""
@@ -242,7 +245,10 @@ class SlackAdapter:
                 await _best_effort(dedup.finish, self.engine, "slack", event_id)
                 log.info("slack: answered before its process died", extra={"event_id": event_id})
                 return
-        await self._within_budget(self._spawn(self._event_turn(body, event, event_id)))
+        acked = asyncio.Event()
+        turn = self._spawn(self._event_turn(body, event, event_id, acked))
+        if not await self._within_budget(turn):
+            acked.set()  # the turn goes on after the ack: Slack will not send it again
 
     async def _answered(self, route: Route, event_id: str) -> bool:
         """Whether a process that died holding this event had posted its answer already.
@@ -256,22 +262,48 @@ class SlackAdapter:
             log.warning("slack: earlier answer not checked", extra={"error": error_code(exc)})
             return False
 
-    async def _event_turn(self, body: dict[str, Any], event: Event, event_id: str) -> None:
+    async def _event_turn(
+        self, body: dict[str, Any], event: Event, event_id: str, acked: asyncio.Event
+    ) -> None:
         route = to_route(body)
-        transport = SlackTransport(self.api, route, mark=TurnMark(event_id) if event_id else None)
-        try:
-            await self._turn(event, transport)
-        except UNREACHABLE:
-            if event_id:
-                await _best_effort(dedup.release, self.engine, "slack", event_id)
-            raise
+        transport = await self._turn_until_done(route, event, event_id, acked)
         if event_id:
             await _best_effort(dedup.finish, self.engine, "slack", event_id)
-        if route.home:
+        if transport is not None and route.home:
             try:
                 await self.api.publish_home(route.user_id, to_home_view(transport.home))
             except Exception as exc:
                 log.error("home not published", extra={"error": error_code(exc)})
+
+    async def _turn_until_done(
+        self, route: Route, event: Event, event_id: str, acked: asyncio.Event
+    ) -> SlackTransport | None:
+        """The transport of the turn that went through; None if none did.
+
+        Before the ack, a turn that loses the database drops its claim and raises, for a
+        503 and Slack's retry. After the ack Slack sends nothing again, so the turn is
+        tried again here while the database comes back (``AFTER_ACK_RETRIES_S``), unless
+        its answer turns out to have gone out already."""
+        mark = TurnMark(event_id) if event_id else None
+        for wait in (*AFTER_ACK_RETRIES_S, None):
+            transport = SlackTransport(self.api, route, mark=mark)
+            try:
+                await self._turn(event, transport)
+                return transport
+            except UNREACHABLE:
+                if not acked.is_set():
+                    if event_id:
+                        await _best_effort(dedup.release, self.engine, "slack", event_id)
+                    raise
+            if wait is None:
+                log.error("slack turn lost: the database stayed unreachable after the ack")
+                return None
+            log.warning("slack turn to retry: database unreachable after the ack",
+                        extra={"in_seconds": wait})  # fmt: skip
+            await asyncio.sleep(wait)
+            if event_id and await self._answered(route, event_id):
+                return None
+        return None
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext

@@ -140,6 +140,27 @@ async def test_a_slack_event_whose_turn_loses_the_database_is_not_left_as_seen(
     assert _seen(direct, "slack") == [("EvMID", True)]
 
 
+async def test_a_slack_turn_that_loses_the_database_after_its_ack_is_tried_again(
+    slack, slack_api, cut, direct, monkeypatch
+) -> None:
+    """Slack got its 200 and will not send the event again: the turn itself comes back to
+    it once the database does, answers once, and marks the event done."""
+    monkeypatch.setattr("adapters.slack.app.AFTER_ACK_RETRIES_S", (0.3, 0.3, 0.3, 0.3, 5))
+    slack_api.add_user("U0AYSE", "ayse@example.com")
+    slack_api.slow["users.info"] = 2.0  # past the ack budget (1.5 s), before any answer
+
+    acked = await slack.event(direct_message("help"), event_id="EvLATE")
+    assert acked.status == 200 and _dms(slack_api) == 0
+    cut.cut()  # while the turn still waits on users.info
+    await asyncio.sleep(1.2)
+    assert _dms(slack_api) == 0
+    cut.restore()
+    await _until(lambda: _dms(slack_api) == 1)
+    await slack.settle()
+    assert _dms(slack_api) == 1 and HELP in slack_api.posted["D0AYSE"][0]["text"]
+    assert _seen(direct, "slack") == [("EvLATE", True)]
+
+
 async def test_teams_answers_503_while_the_database_is_cut_then_recovers(
     teams, connector, cut, direct
 ) -> None:
