@@ -19,7 +19,7 @@ BOT_SCOPES = (
     "app_mentions:read",  # app_mention events
     "chat:write",  # chat.postMessage, chat.update
     "commands",  # the /elci slash command
-    "im:history",  # message.im events
+    "im:history",  # message.im events; a DM read back after a crash (no second answer)
     "im:write",  # conversations.open for a person's DM
     "users:read",  # users.info: name, locale, time zone
     "users:read.email",  # users.info: the email that links a person to the directory
