@@ -8,6 +8,10 @@ acknowledged and dropped). Then the SDK's ``process_activity`` runs the turn.
 With the database unreachable the answer is 503, so the Bot Framework retries: the
 activity's claim is made before the turn and marked done after it, or dropped when the
 turn failed for want of the database, so the retry is processed rather than skipped.
+The claim is marked done as soon as the turn's first message has gone out, too: Teams
+cannot show what a process sent before it died, so this is what keeps a retry that reaches
+another replica from answering twice (only a death in the moment between the send and
+the mark still can).
 
 ``CloudAdapter.process`` is not used: in botbuilder-integration-aiohttp 4.17.1 it serializes
 an invoke response twice and answers every invoke with HTTP 500. The invoke response is
@@ -24,6 +28,7 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from sqlalchemy.engine import Engine
@@ -32,6 +37,7 @@ from adapters.teams.auth import to_auth_header
 from adapters.teams.clients import ReusingAuthentication
 from adapters.teams.config import TeamsConfig
 from adapters.teams.inbound import to_tenant
+from adapters.teams.transport import ANSWERED
 from adapters.teams.turn import TeamsTurns
 from storage import dedup
 from storage.dedup import Sighting
@@ -100,7 +106,7 @@ class TeamsEndpoint:
             return web.Response(status=503, headers={"Retry-After": "5"})
         try:
             response = await self.adapter.process_activity(
-                authenticated, activity, partial(self.turns.run, activity=body)
+                authenticated, activity, partial(self._turn, activity=body, key=key)
             )
         except UNREACHABLE as exc:
             if key:
@@ -113,6 +119,11 @@ class TeamsEndpoint:
         if response.body is None:
             return web.Response(status=int(response.status))
         return web.json_response(response.body, status=int(response.status))
+
+    async def _turn(self, context: TurnContext, activity: dict[str, Any], key: str | None) -> None:
+        if key:
+            context.turn_state[ANSWERED] = partial(self._mark, dedup.finish, key)
+        await self.turns.run(context, activity=activity)
 
     async def _mark(self, mark: Callable[[Engine, str, str], None], key: str) -> None:
         """Mark the claim done or dropped; if the database went away meanwhile, the claim

@@ -27,6 +27,10 @@ from adapters.teams.render import (
 )
 from bot.replies import Card, Form, Reply, Text
 
+ANSWERED = "elci.answered"
+"""``turn_state`` key: what to await once the turn's first message is out (the endpoint
+marks the activity done then, so a retry after a crash does not answer twice)."""
+
 
 def to_activity(reply: Reply) -> Activity:
     if isinstance(reply, Text):
@@ -53,13 +57,13 @@ class TeamsTransport:
         self.origin: Json | None = None
 
     async def send(self, reply: Reply) -> None:
-        await self.context.send_activity(to_activity(reply))
+        await self._send(to_activity(reply))
 
     async def update(self, card: Card) -> None:
         await self.replace(to_card(card))
 
     async def open_form(self, form: Form) -> None:
-        await self.context.send_activity(card_activity(self.form_card(form)))
+        await self._send(card_activity(self.form_card(form)))
 
     def form_card(self, form: Form) -> Json:
         return to_form_card(form, self.required_message, self.origin)
@@ -78,11 +82,17 @@ class TeamsTransport:
             return
         pressed = self.context.activity.reply_to_id
         if not pressed:
-            await self.context.send_activity(card_activity(card))
+            await self._send(card_activity(card))
             return
         activity = card_activity(card)
         activity.id = pressed
         await self.context.update_activity(activity)
+
+    async def _send(self, activity: Activity) -> None:
+        await self.context.send_activity(activity)
+        answered = self.context.turn_state.pop(ANSWERED, None)
+        if answered is not None:
+            await answered()
 
     def invoke_body(self) -> dict[str, Any]:
         """The ``adaptiveCard/action`` response: the replacing card, else a quiet message."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from adapters.teams.inbound import RESERVED
@@ -277,3 +278,27 @@ def test_one_welcome_per_install_even_across_a_window_boundary(engine) -> None:
     assert not turns._is_news(install)
     now[0] = 4 * INSTALL_WINDOW_S  # installed again, much later
     assert turns._is_news(install)
+
+
+async def test_an_activity_answered_before_its_turn_failed_is_not_answered_again(
+    teams_for,
+) -> None:
+    """The first message out marks the activity done: the Bot Framework's retry of a turn
+    that then failed (its database gone, its process killed) finds it answered."""
+    router = Router()
+
+    @router.command("ping", summary=N_("Answers, then loses the database"))
+    async def ping(ctx, command) -> None:
+        await ctx.reply("pong")
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database went away"))
+
+    teams = await teams_for(router=router)
+    user = teams.user("john@example.com", "John")
+    activity = teams.activities.message(user, "ping")
+    failed = await teams.post(activity)
+    assert failed.status == 503  # the platform will retry
+    retried = await teams.post(activity)
+    assert retried.status == 200
+    assert [call.body.get("text") for call in teams.connector.sent()] == ["pong"]
+    with session_scope(teams.engine) as db:
+        assert db.exec(select(SeenDelivery.done)).all() == [True]
