@@ -13,9 +13,9 @@ A client on loopback plays Slack, Teams and browsers at once, while a 2,000-pers
 Every sender retries like the platforms do (on a 5xx, a refused connection or a timeout,
 with back-off), and nothing else is allowed: in the end every request has a non-5xx
 answer. Then: every Slack event and Teams activity processed once (one reply each; a Teams
-activity under way at the fault may be answered twice, as Teams cannot show what a dead
-process sent), every click recorded, every campaign recipient messaged once (Teams: at
-most the in-flight rows of the killed process twice).
+activity under way at the fault may still be answered twice if the process died between
+sending its answer and marking it done), every click recorded, every campaign recipient
+messaged once (Teams: at most the in-flight rows of the killed process twice).
 
 Faults: replica1 SIGKILLed midway; and the database cut off mid-load — through a TCP proxy,
 since the shared cluster must keep serving other test runs; with ELCI_TEST_RESTART_POSTGRES=1
