@@ -1,4 +1,4 @@
-"""``elci report campaign ID|people|departments [--csv] [--since] [--until]``: the KPIs
+"""``elci report campaign ID|people|departments [--csv|--excel] [--since] [--until]``: the KPIs
 for HR, as text tables or as CSV that is safe to open in a spreadsheet."""
 
 from __future__ import annotations
@@ -42,18 +42,32 @@ class Moment(click.ParamType):
 
 
 def report_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--csv``, ``--since`` and ``--until``, turned into ``as_csv`` and a ``Period``."""
+    """``--csv`` or ``--excel``, ``--since`` and ``--until``, turned into the output's
+    ``form`` ("text", "csv", "excel") and a ``Period``."""
 
     @click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout (spreadsheet-safe)")
+    @click.option(
+        "--excel",
+        is_flag=True,
+        help="CSV that Excel opens with ç, ğ, ı, ö, ş, ü intact (a UTF-8 byte-order mark)",
+    )
     @click.option("--since", type=Moment(), default=None, help="from (included), ISO-8601")
     @click.option("--until", type=Moment(), default=None, help="to (excluded), ISO-8601")
     @wraps(command)
-    def wrapper(*args: Any, since: datetime | None, until: datetime | None, **kwargs: Any) -> None:
+    def wrapper(
+        *args: Any,
+        since: datetime | None,
+        until: datetime | None,
+        as_csv: bool,
+        excel: bool,
+        **kwargs: Any,
+    ) -> None:
         try:
             period = Period(since, until)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--until") from exc
-        command(*args, period=period, **kwargs)
+        form = "excel" if excel else "csv" if as_csv else "text"
+        command(*args, form=form, period=period, **kwargs)
 
     return wrapper
 
@@ -66,32 +80,32 @@ def report() -> None:
 @report.command("campaign")
 @click.argument("campaign_id", type=int)
 @report_options
-def campaign_command(campaign_id: int, as_csv: bool, period: Period) -> None:
+def campaign_command(campaign_id: int, form: str, period: Period) -> None:
     """A campaign: reach, shares, clicks, participation, targets, pilot, groups."""
     with _store() as (engine, config):
         kpis = campaign_kpis(engine, campaign_id, _earned_media(config), period)
     if kpis is None:
         raise click.ClickException(f"no campaign {campaign_id}")
-    _emit(campaign_sheets(kpis), as_csv, long=True)
+    _emit(campaign_sheets(kpis), form, long=True)
 
 
 @report.command("people")
 @report_options
-def people_command(as_csv: bool, period: Period) -> None:
+def people_command(form: str, period: Period) -> None:
     """Everyone on the leaderboards: points, shares per network, human clicks, campaigns."""
     with _store() as (engine, _config):
         people = people_figures(engine, period)
-    _emit([people_sheet(people)], as_csv)
+    _emit([people_sheet(people)], form)
 
 
 @report.command("departments")
 @report_options
-def departments_command(as_csv: bool, period: Period) -> None:
+def departments_command(form: str, period: Period) -> None:
     """Per department: its people's advocacy (groups under 5 hidden) and its service desk."""
     with _store() as (engine, config):
         advocacy = advocacy_by(engine, "department", period)
         desks = routing_kpis(engine, vocabulary_of(config), period)
-    _emit([departments_sheet(advocacy, desks)], as_csv)
+    _emit([departments_sheet(advocacy, desks)], form)
 
 
 @contextmanager
@@ -112,11 +126,16 @@ def _earned_media(config: Config) -> EarnedMediaSettings:
         raise click.ClickException(f"configuration: {exc}") from exc
 
 
-def _emit(sheets: Sequence[Sheet], as_csv: bool, long: bool = False) -> None:
+def _emit(sheets: Sequence[Sheet], form: str, long: bool = False) -> None:
     stream = sys.stdout
-    if not as_csv:
+    if form == "text":
         click.echo("\n\n".join(text_table(sheet) for sheet in sheets))
-    elif long:
+        return
+    if form == "excel":
+        # Without the mark Excel reads the file in the machine's legacy code page
+        # (Windows-1254 in Türkiye), and names and departments come out garbled.
+        stream.write("\ufeff")
+    if long:
         columns, rows = long_rows(sheets)
         write_csv(stream, columns, rows)
     else:

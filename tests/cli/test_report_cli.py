@@ -129,3 +129,17 @@ def test_csv_cells_never_start_a_formula(runner: CliRunner, engine: Engine, seed
             assert not cell.startswith(FORMULA_STARTS), cell
     locations = {row[4] for row in table[1:]}
     assert "'@İzmir" in locations
+
+
+def test_excel_gets_the_same_csv_behind_a_byte_order_mark(
+    runner: CliRunner, seeded: Seeded
+) -> None:
+    """Excel opens a CSV without the mark in the legacy code page: "Kişi" becomes "KiÅŸi"."""
+    for command in (("people",), ("departments",), ("campaign", str(seeded.campaign_id))):
+        plain = report(runner, *command, "--csv")
+        excel = report(runner, *command, "--excel")
+        assert not plain.startswith("\ufeff")
+        assert excel == "\ufeff" + plain
+    people = report(runner, "people", "--excel").encode("utf-8")
+    assert people.startswith(b"\xef\xbb\xbf") and "Kişi 1" in people.decode("utf-8-sig")
+    assert "\ufeff" not in report(runner, "people")  # the text table stays as it was
