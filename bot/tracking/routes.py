@@ -1,7 +1,8 @@
 """``GET /s/{code}`` and ``GET|HEAD /r/{code}``: answer only once the hit is stored.
 
 A malformed code is refused before any database work, an unknown one after the lookup;
-either way the answer is a plain 404 that redirects nowhere. A client over its rate limit
+either way the answer is a plain 404 that redirects nowhere. With the database away the
+answer is 503 and nothing is recorded. A client over its rate limit
 gets 429 before anything else happens (``bot.tracking.limits``).
 
 A share link outlives the card it was on: a person may press a button from before a new
@@ -33,7 +34,7 @@ from bot.tracking.limits import VisitorLimits, limit_rules
 from bot.tracking.recorder import Hit, LinkRecorder, Outcome, Rules, Shared
 from bot.tracking.urls import is_code
 from bot.transport import DeliveryError
-from storage.engine import session_scope
+from storage.engine import UNREACHABLE, session_scope
 from storage.people import Person, utcnow
 from storage.tracking import ShareLink
 
@@ -64,6 +65,12 @@ class LinkRoutes:
         address = self.limits.client_address(request)
         if not await self.limits.admit(address):
             return self._too_many()
+        try:
+            return await self._share(request, address)
+        except UNREACHABLE:
+            return _unavailable()
+
+    async def _share(self, request: web.Request, address: str | None) -> web.Response:
         gate = request.app.get(SHARE_GATE)
         code = request.match_info["code"]
         if gate is not None and is_code(code):
@@ -81,7 +88,10 @@ class LinkRoutes:
         address = self.limits.client_address(request)
         if not await self.limits.admit(address):
             return self._too_many()
-        return _redirect(await self._record(request, "click", address))
+        try:
+            return _redirect(await self._record(request, "click", address))
+        except UNREACHABLE:
+            return _unavailable()
 
     async def close(self, _app: web.Application) -> None:
         await self.recorder.close()
@@ -149,6 +159,14 @@ def _redirect(outcome: Outcome) -> web.Response:
     if outcome.location is None:
         return web.Response(status=404, text="Not found", headers=NO_STORE)
     return web.Response(status=302, headers={"Location": outcome.location, **NO_STORE})
+
+
+def _unavailable() -> web.Response:
+    """The database is away: nothing was recorded, and the visitor's browser may try again
+    (the writer has logged the failure once for its whole batch)."""
+    return web.Response(
+        status=503, text="Service unavailable", headers={"Retry-After": "5", **NO_STORE}
+    )
 
 
 def _policy_page(tr: Translator) -> web.Response:

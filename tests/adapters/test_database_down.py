@@ -18,9 +18,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col
 
+from bot.tracking.urls import new_code
+from storage.content import ContentItem
 from storage.dedup import SeenDelivery
 from storage.engine import make_engine
-from storage.people import utcnow
+from storage.people import Person, utcnow
+from storage.tracking import Click, ShareIntent, links_for
 from tests.support.db_cut import DatabaseCut
 from tests.support.slack import direct_message
 
@@ -159,6 +162,34 @@ async def test_a_slack_turn_that_loses_the_database_after_its_ack_is_tried_again
     await slack.settle()
     assert _dms(slack_api) == 1 and HELP in slack_api.posted["D0AYSE"][0]["text"]
     assert _seen(direct, "slack") == [("EvLATE", True)]
+
+
+async def test_tracked_links_answer_503_while_the_database_is_cut_then_record_again(
+    slack, cut, direct
+) -> None:
+    with Session(direct) as session:
+        person = Person(email="can@example.com", name="Can", roles=["employee"])
+        item = ContentItem(title="News", url="https://example.com/n", slug="news")
+        session.add_all([person, item])
+        session.flush()
+        assert item.id is not None and person.id is not None
+        code = links_for(session, item.id, person.id, ["linkedin"], new_code)["linkedin"].code
+        session.commit()
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"}
+    assert (
+        await slack.client.get(f"/r/{code}", allow_redirects=False, headers=browser)
+    ).status == 302
+    cut.cut()
+    click = await slack.client.get(f"/r/{code}", allow_redirects=False, headers=browser)
+    share = await slack.client.get(f"/s/{code}", allow_redirects=False, headers=browser)
+    assert (click.status, share.status) == (503, 503)
+    assert click.headers["Retry-After"] and "Location" not in click.headers
+    cut.restore()
+    again = await slack.client.get(f"/r/{code}", allow_redirects=False, headers=browser)
+    assert again.status == 302
+    with Session(direct) as session:
+        assert session.exec(select(func.count()).select_from(Click)).scalar_one() == 2
+        assert session.exec(select(func.count()).select_from(ShareIntent)).scalar_one() == 0
 
 
 async def test_teams_answers_503_while_the_database_is_cut_then_recovers(
