@@ -98,6 +98,8 @@ class SlackAdapter:
             name="elci",
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._budgeted: set[asyncio.Task[Any]] = set()  # given the ack budget ...
+        self._past_ack: set[asyncio.Task[Any]] = set()  # ... and still running at the ack
         self._socket: Any = None
         self.bolt.command(COMMAND)(self._on_command)
         for event_type in EVENTS:
@@ -176,10 +178,15 @@ class SlackAdapter:
         return task
 
     def _done(self, task: asyncio.Task[Any]) -> None:
+        """A turn that failed for want of the database before its ack was answered 503 and
+        Slack retries it; after the ack (or work begun after it), nothing will."""
         self._tasks.discard(task)
-        if not task.cancelled() and isinstance(task.exception(), UNREACHABLE):
-            # Acked already (the turn outlived the ack budget): nothing left to retry.
-            log.error("slack turn lost: database unreachable after the ack")
+        before_ack = task in self._budgeted and task not in self._past_ack
+        self._budgeted.discard(task)
+        self._past_ack.discard(task)
+        if task.cancelled() or before_ack or not isinstance(task.exception(), UNREACHABLE):
+            return
+        log.error("slack turn lost: database unreachable after the ack")
 
     async def _on_error(self, error: Exception) -> BoltResponse | None:
         """bolt's error handler: a database that cannot be reached is a 503, so Slack
@@ -207,9 +214,12 @@ class SlackAdapter:
     async def _within_budget(self, task: asyncio.Task[Any]) -> bool:
         """Wait for the turn up to the ack budget; a turn that failed for want of the
         database raises here, before the ack, so the request is answered 503."""
+        self._budgeted.add(task)
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
         if done and isinstance(task.exception(), UNREACHABLE):
             raise task.exception()  # type: ignore[misc]
+        if not done:
+            self._past_ack.add(task)
         return bool(done)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
