@@ -40,6 +40,14 @@ class Outbound:
             return account.platform
         raise NotReachable(f"person {person_id} has no reachable account")
 
+    async def close(self) -> None:
+        """Give back what senders keep open between sends (Teams' HTTP session), so a
+        process that stops does not leave them to the garbage collector's complaints."""
+        for sender in self.senders.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                await close()
+
     def can_post_to(self, platform: str) -> bool:
         return isinstance(self.senders.get(platform), ChannelSender)
 

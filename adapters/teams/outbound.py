@@ -61,6 +61,9 @@ class TeamsSender:
         self.policy = policy
         self.sleep = sleep
 
+    async def close(self) -> None:
+        await self.connection.close()
+
     async def deliver(
         self,
         user_id: str,

@@ -45,6 +45,7 @@ async def _run(scheduler: Scheduler) -> None:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await wind_down(delivery, sending)
+    await scheduler.services.outbound.close()
 
 
 def register(group: click.Group) -> None:

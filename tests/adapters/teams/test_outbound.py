@@ -142,3 +142,14 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert retry_after_of(Failure("3")) == 3.0
     assert retry_after_of(Failure("Wed, 01 May 2024 10:00:05 GMT"), now) == 5.0
     assert retry_after_of(Failure("soon")) is None
+
+
+async def test_closing_the_outbound_gives_back_the_teams_session(teams, add_person) -> None:
+    """What ``elci worker`` does on its way out: no "Unclosed client session" at exit."""
+    person = add_person("ayse@example.com")
+    await installed(teams)
+    assert await teams.services.outbound.send(person.id, Text("hello")) == "teams"
+    session = teams.sender.connection.auth.sessions.get()
+    assert not session.closed
+    await teams.services.outbound.close()
+    assert session.closed
