@@ -98,8 +98,7 @@ class SlackAdapter:
             name="elci",
         )
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._budgeted: set[asyncio.Task[Any]] = set()  # given the ack budget ...
-        self._past_ack: set[asyncio.Task[Any]] = set()  # ... and still running at the ack
+        self._before_ack: set[asyncio.Task[Any]] = set()  # turns the ack is waiting for
         self._socket: Any = None
         self.bolt.command(COMMAND)(self._on_command)
         for event_type in EVENTS:
@@ -181,9 +180,8 @@ class SlackAdapter:
         """A turn that failed for want of the database before its ack was answered 503 and
         Slack retries it; after the ack (or work begun after it), nothing will."""
         self._tasks.discard(task)
-        before_ack = task in self._budgeted and task not in self._past_ack
-        self._budgeted.discard(task)
-        self._past_ack.discard(task)
+        before_ack = task in self._before_ack
+        self._before_ack.discard(task)
         if task.cancelled() or before_ack or not isinstance(task.exception(), UNREACHABLE):
             return
         log.error("slack turn lost: database unreachable after the ack")
@@ -214,13 +212,16 @@ class SlackAdapter:
     async def _within_budget(self, task: asyncio.Task[Any]) -> bool:
         """Wait for the turn up to the ack budget; a turn that failed for want of the
         database raises here, before the ack, so the request is answered 503."""
-        self._budgeted.add(task)
+        self._before_ack.add(task)
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
         if done and isinstance(task.exception(), UNREACHABLE):
             raise task.exception()  # type: ignore[misc]
-        if not done:
-            self._past_ack.add(task)
+        self._before_ack.discard(task)  # answered or acked: the turn goes on without Slack
         return bool(done)
+
+    def _acked(self) -> bool:
+        """Whether the running turn's request has been answered already."""
+        return asyncio.current_task() not in self._before_ack
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         transport = SlackTransport(self.api, to_route(body), window=True)
@@ -255,10 +256,7 @@ class SlackAdapter:
                 await _best_effort(dedup.finish, self.engine, "slack", event_id)
                 log.info("slack: answered before its process died", extra={"event_id": event_id})
                 return
-        acked = asyncio.Event()
-        turn = self._spawn(self._event_turn(body, event, event_id, acked))
-        if not await self._within_budget(turn):
-            acked.set()  # the turn goes on after the ack: Slack will not send it again
+        await self._within_budget(self._spawn(self._event_turn(body, event, event_id)))
 
     async def _answered(self, route: Route, event_id: str) -> bool:
         """Whether a process that died holding this event had posted its answer already.
@@ -272,11 +270,9 @@ class SlackAdapter:
             log.warning("slack: earlier answer not checked", extra={"error": error_code(exc)})
             return False
 
-    async def _event_turn(
-        self, body: dict[str, Any], event: Event, event_id: str, acked: asyncio.Event
-    ) -> None:
+    async def _event_turn(self, body: dict[str, Any], event: Event, event_id: str) -> None:
         route = to_route(body)
-        transport = await self._turn_until_done(route, event, event_id, acked)
+        transport = await self._turn_until_done(route, event, event_id)
         if event_id:
             await _best_effort(dedup.finish, self.engine, "slack", event_id)
         if transport is not None and route.home:
@@ -286,7 +282,7 @@ class SlackAdapter:
                 log.error("home not published", extra={"error": error_code(exc)})
 
     async def _turn_until_done(
-        self, route: Route, event: Event, event_id: str, acked: asyncio.Event
+        self, route: Route, event: Event, event_id: str
     ) -> SlackTransport | None:
         """The transport of the turn that went through; None if none did.
 
@@ -301,18 +297,18 @@ class SlackAdapter:
                 await self._turn(event, transport)
                 return transport
             except UNREACHABLE:
-                if not acked.is_set():
+                if not self._acked():
                     if event_id:
                         await _best_effort(dedup.release, self.engine, "slack", event_id)
                     raise
             if wait is None:
-                log.error("slack turn lost: the database stayed unreachable after the ack")
-                return None
+                break
             log.warning("slack turn to retry: database unreachable after the ack",
                         extra={"in_seconds": wait})  # fmt: skip
             await asyncio.sleep(wait)
             if event_id and await self._answered(route, event_id):
                 return None
+        log.error("slack turn lost: the database stayed unreachable after the ack")
         return None
 
     async def _on_action(

@@ -58,6 +58,15 @@ def error_code(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+async def in_history(client: AsyncWebClient, channel: str, metadata: dict[str, Any]) -> bool:
+    """Whether the channel's last 50 messages hold one carrying ``metadata``: how a process
+    finds what another sent before it died (a DM needs ``im:history``)."""
+    history = await client.conversations_history(
+        channel=channel, limit=50, include_all_metadata=True
+    )
+    return any(message.get("metadata") == metadata for message in history.get("messages") or [])
+
+
 async def respond(session: aiohttp.ClientSession | None, url: str, message: dict[str, Any]) -> int:
     """POST to a response_url (valid 30 minutes, five times); returns the HTTP status."""
     webhook = AsyncWebhookClient(

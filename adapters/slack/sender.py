@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.client import error_code, make_client
+from adapters.slack.client import error_code, in_history, make_client
 from adapters.slack.render import to_message
 from bot.config import Settings
 from bot.replies import Reply
@@ -56,6 +56,10 @@ TRANSIENT = frozenset(
 
 DELIVERY_EVENT = "elci_delivery"
 """The metadata event type that marks a campaign delivery in a DM."""
+
+
+def delivery_metadata(delivery_id: str) -> dict[str, Any]:
+    return {"event_type": DELIVERY_EVENT, "event_payload": {"delivery": delivery_id}}
 
 
 def to_delivery_error(exc: BaseException) -> DeliveryError:
@@ -115,18 +119,9 @@ class SlackSender:
                 if not channel:
                     opened = await client.conversations_open(users=user_id)
                     channel = opened["channel"]["id"]
-                history = await client.conversations_history(
-                    channel=channel, limit=50, include_all_metadata=True
-                )
+                return await in_history(client, channel, delivery_metadata(delivery_id))
             except (TimeoutError, SlackApiError, aiohttp.ClientError):
                 return None
-        for message in history.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == DELIVERY_EVENT and str(
-                (metadata.get("event_payload") or {}).get("delivery")
-            ) == str(delivery_id):
-                return True
-        return False
 
     async def post(
         self,
@@ -138,10 +133,7 @@ class SlackSender:
         """Send; returns ``{"channel", "ts"}``, the reference ``update`` takes."""
         message = to_message(reply)
         if delivery_id is not None:
-            message["metadata"] = {
-                "event_type": DELIVERY_EVENT,
-                "event_payload": {"delivery": delivery_id},
-            }
+            message["metadata"] = delivery_metadata(delivery_id)
         async with self._client() as client:
             try:
                 channel = (conversation_ref or {}).get("channel")

@@ -23,7 +23,7 @@ import aiohttp
 from cachetools import TTLCache
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.client import error_code, respond
+from adapters.slack.client import error_code, in_history, respond
 from adapters.slack.forms import FormTooLarge, Origin, to_modal
 from adapters.slack.render import (
     BUTTON_VALUE,
@@ -77,11 +77,7 @@ class SlackApi:
     async def answered(self, channel: str, event_id: str) -> bool:
         """Whether the recent history of ``channel`` holds an answer marked with ``event_id``
         (``TurnMark``; needs ``im:history`` for a DM)."""
-        history = await self.client.conversations_history(
-            channel=channel, limit=50, include_all_metadata=True
-        )
-        mark = TurnMark(event_id).metadata
-        return any(message.get("metadata") == mark for message in history.get("messages") or [])
+        return await in_history(self.client, channel, TurnMark(event_id).metadata)
 
     async def post(self, channel: str, message: dict[str, Any], thread_ts: str = "") -> str:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}

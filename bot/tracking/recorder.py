@@ -19,7 +19,7 @@ hit survives any crash of Elçi (a replica killed) and any clean stop or restart
 database; only a crash of the PostgreSQL server or its machine can lose the hits of the
 last ~0.6 s (three ``wal_writer_delay``), and never leaves anything half-written. In
 exchange, replicas no longer queue behind each other's WAL flushes: with two replicas
-behind nginx, clicks went from 0.96-0.98 times one replica's throughput to 1.66
+behind nginx, clicks went from 0.96-0.98 times one replica's throughput to 1.19-1.23
 (bench/replicas.py). The connection is detached from the pool, so no other work ever
 commits this way. SQLite keeps full durability: relaxing it gained nothing measurable.
 """

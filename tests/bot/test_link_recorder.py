@@ -22,15 +22,19 @@ from storage.tracking import Click, links_for
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 
 
-async def test_concurrent_clicks_are_all_stored_in_a_few_commits(
-    make_services, add_person, engine
-) -> None:
-    person = add_person("can@example.com")
+def a_link(engine, person) -> str:
+    """The person's LinkedIn link to a news item leading to https://example.com/n?id=3."""
     with session_scope(engine) as session:
         item = ContentItem(title="News", url="https://example.com/n?id=3", slug="news")
         session.add(item)
         session.flush()
-        code = links_for(session, item.id, person.id, ["linkedin"], new_code)["linkedin"].code
+        return links_for(session, item.id, person.id, ["linkedin"], new_code)["linkedin"].code
+
+
+async def test_concurrent_clicks_are_all_stored_in_a_few_commits(
+    make_services, add_person, engine
+) -> None:
+    code = a_link(engine, add_person("can@example.com"))
     commits: list[object] = []
 
     def committed(connection) -> None:
@@ -62,12 +66,7 @@ async def test_only_the_link_writers_own_connection_commits_without_waiting_for_
 ) -> None:
     """On PostgreSQL the writer's commits skip the WAL flush (see bot.tracking.recorder);
     no pooled connection, which every other piece of work uses, is ever left that way."""
-    person = add_person("can@example.com")
-    with session_scope(engine) as session:
-        item = ContentItem(title="News", url="https://example.com/n?id=3", slug="news")
-        session.add(item)
-        session.flush()
-        code = links_for(session, item.id, person.id, ["linkedin"], new_code)["linkedin"].code
+    code = a_link(engine, add_person("can@example.com"))
     recorder = LinkRecorder(engine, Rules("https://elci.example.com", timedelta(0), 5, 1))
     outcome = await recorder.record(Hit("click", code, utcnow(), user_agent=BROWSER))
     assert outcome.location is not None
