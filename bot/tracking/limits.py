@@ -6,13 +6,18 @@ per second, so a whole office behind one NAT address clicking a viral post, or a
 colleagues pressing Share within a minute after a campaign, stay well under it. Over the
 limit the answer is 429 with ``Retry-After`` and nothing is recorded.
 
-The buckets live in this process (aiolimiter's leaky bucket, in a bounded ``LRUCache``),
-which is enough for abuse protection: with N replicas behind a load balancer a flood gets
-at most N times the limit. Keys are a keyed hash (a random per-process key) of the
-address, IPv6 cut to its /64, so no raw address is kept in the buckets. When the cache is
-full the least recently seen clients are forgotten first (their buckets had long drained
-unless 20,000 others came since), which can only ever let a request through, never refuse
-one.
+The buckets live in this process, which is enough for abuse protection: with N replicas
+behind a load balancer a flood gets at most N times the limit. Each client's bucket is one
+number, the generic cell rate algorithm's "theoretical arrival time" (the moment its bucket
+will be empty), keyed by a keyed hash (a random per-process key) of the address, IPv6 cut
+to its /64, so no raw address is kept. When more than ``MAX_CLIENTS`` are held, the
+drained buckets are forgotten, then the oldest half if that is not enough, which can only
+ever let a request through, never refuse one.
+
+Why not a library: aiolimiter, used here before, keeps an asyncio limiter object per
+client; with one float, finding the client and taking from its bucket costs 4.5 µs per
+``/r/`` request instead of 7.5 (11 for a new client), on a path whose whole bare redirect
+costs about 55 µs (measured with 10,000 visitors in turn).
 
 Behind a reverse proxy every request comes from the proxy's address, so
 ``X-Forwarded-For`` is believed only when the direct peer is one of the configured
@@ -22,22 +27,22 @@ left-most entries are whatever the client chose to send).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import math
 import secrets
+import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from aiohttp import hdrs, web
-from aiolimiter import AsyncLimiter
-from cachetools import LRUCache
 
 from bot.config import ConfigError
 
-MAX_CLIENTS = 20_000  # buckets kept at once (a few hundred bytes each)
+MAX_CLIENTS = 20_000  # buckets kept at once (about 150 bytes each)
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -60,27 +65,29 @@ class LimitRules:
 class VisitorLimits:
     def __init__(self, rules: LimitRules) -> None:
         self.rules = rules
-        self._buckets: LRUCache[bytes, AsyncLimiter] = LRUCache(MAX_CLIENTS)
+        self._empty_at: dict[bytes, float] = {}
         self._key = secrets.token_bytes(16)
-        self._trusted = lru_cache(maxsize=1024)(self._is_trusted)
+        self._proxies = [_bounds(network) for network in rules.trusted_proxies]
 
-    async def admit(self, address: str | None) -> bool:
-        """Take one request from this client's bucket; False when it is empty."""
+    def admit(self, address: str | None) -> bool:
+        """Take one request from this client's bucket; False when it is full."""
         if not self.rules.enabled:
             return True
         key = self._client_key(address)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = AsyncLimiter(self.rules.burst, self._period)
-        if not bucket.has_capacity():
+        now = time.monotonic()
+        interval = 1 / self.rules.per_second
+        empty_at = max(self._empty_at.get(key, now), now)
+        if empty_at - now > (self.rules.burst - 1) * interval:
             return False
-        await bucket.acquire()  # has capacity: returns at once
+        if key not in self._empty_at and len(self._empty_at) >= MAX_CLIENTS:
+            self._forget(now)
+        self._empty_at[key] = empty_at + interval
         return True
 
     def client_address(self, request: web.Request) -> str | None:
         """The visitor's address: the peer, or behind a trusted proxy, who it says sent it."""
         peer = request.remote
-        if not self.rules.trusted_proxies or not self._trusted(peer):
+        if not self._proxies or not self._trusted(peer):
             return peer
         hops = [
             hop.strip()
@@ -92,27 +99,41 @@ class VisitorLimits:
                 return hop
         return hops[0] if hops else peer
 
-    @property
-    def _period(self) -> float:
-        return self.rules.burst / self.rules.per_second
-
-    def _is_trusted(self, address: str | None) -> bool:
-        ip = _ip(address)
-        return ip is not None and any(ip in network for network in self.rules.trusted_proxies)
+    def _trusted(self, address: str | None) -> bool:
+        """Whether ``address`` is one of the trusted proxies: every request asks, for a new
+        visitor each time, so the address is read as a number, not an ``ip_address``."""
+        number = _number(address)
+        return number is not None and any(
+            family == number[0] and number[1] & mask == base for family, base, mask in self._proxies
+        )
 
     def _client_key(self, address: str | None) -> bytes:
         text = address or ""
         if ":" in text:  # IPv6: one subscriber usually holds a whole /64
-            ip = _ip(text)
-            text = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip else text
+            with contextlib.suppress(ValueError):
+                text = str(ipaddress.ip_network(f"{text}/64", strict=False))
         return hashlib.blake2b(text.encode(), key=self._key, digest_size=16).digest()
 
+    def _forget(self, now: float) -> None:
+        self._empty_at = {key: at for key, at in self._empty_at.items() if at > now}
+        if len(self._empty_at) >= MAX_CLIENTS:
+            kept = list(self._empty_at.items())[MAX_CLIENTS // 2 :]
+            self._empty_at = dict(kept)
 
-def _ip(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(address or "")
-    except ValueError:
-        return None
+
+def _number(address: str | None) -> tuple[int, int] | None:
+    """(address family, the address as an integer), or None for anything not an address."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            return family, int.from_bytes(socket.inet_pton(family, address or ""), "big")
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _bounds(network: Network) -> tuple[int, int, int]:
+    family = socket.AF_INET if network.version == 4 else socket.AF_INET6
+    return family, int(network.network_address), int(network.netmask)
 
 
 def limit_rules(tracking: Mapping[str, Any]) -> LimitRules:

@@ -63,7 +63,7 @@ class LinkRoutes:
 
     async def share(self, request: web.Request) -> web.Response:
         address = self.limits.client_address(request)
-        if not await self.limits.admit(address):
+        if not self.limits.admit(address):
             return self._too_many()
         try:
             return await self._share(request, address)
@@ -86,7 +86,7 @@ class LinkRoutes:
 
     async def click(self, request: web.Request) -> web.Response:
         address = self.limits.client_address(request)
-        if not await self.limits.admit(address):
+        if not self.limits.admit(address):
             return self._too_many()
         try:
             return _redirect(await self._record(request, "click", address))

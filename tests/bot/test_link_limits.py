@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from bot.compose import build_web_app
 from bot.config import ConfigError
-from bot.tracking.limits import limit_rules
+from bot.tracking import limits as limits_module
+from bot.tracking.limits import VisitorLimits, limit_rules
 from bot.tracking.urls import new_code
 from storage.content import ContentItem
 from storage.engine import session_scope
@@ -134,3 +135,20 @@ def test_a_wrong_limit_in_the_config_names_its_key(tracking, key) -> None:
 
 def test_the_limit_can_be_switched_off() -> None:
     assert not limit_rules({"rate_limit": False}).enabled
+
+
+def test_a_trusted_proxy_network_is_recognized_in_both_families() -> None:
+    limits = VisitorLimits(limit_rules({"trusted_proxies": ["10.0.0.0/8", "2001:db8::/32"]}))
+    assert limits._trusted("10.200.3.4") and limits._trusted("2001:db8:1::7")
+    assert not limits._trusted("11.0.0.1") and not limits._trusted("2001:db9::1")
+    assert not limits._trusted("nginx") and not limits._trusted(None)
+
+
+def test_a_full_table_forgets_clients_without_refusing_anyone(monkeypatch) -> None:
+    """Forgetting a bucket can only ever let a request through: with the table full,
+    newcomers are still admitted, and the table stays within its bound."""
+    monkeypatch.setattr(limits_module, "MAX_CLIENTS", 10)
+    limits = VisitorLimits(limit_rules({"rate_limit": {"per_second": 0.01, "burst": 2}}))
+    assert [limits.admit("203.0.113.1") for _ in range(3)] == [True, True, False]
+    newcomers = [limits.admit(f"198.51.100.{n}") for n in range(40)]
+    assert all(newcomers) and len(limits._empty_at) <= 10
