@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -229,30 +229,42 @@ async def _floor_commits(
     arrived: asyncio.Event,
 ) -> None:
     """Take everything waiting, store it in one transaction, release its requests."""
-    if url.startswith("sqlite"):
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")  # Elçi's settings: synchronous FULL
-        connection.execute("PRAGMA foreign_keys=ON")
-    else:
-        postgres = await psycopg.AsyncConnection.connect(url.replace("+psycopg", ""))
-        await postgres.execute("SET synchronous_commit TO off")  # as Elçi's link writer
-        await postgres.commit()
+    store = await _floor_store(url, insert)
     while True:
         await arrived.wait()
         arrived.clear()
         await asyncio.sleep(0)  # let the requests already read join this batch
         batch, pending[:] = pending[:], []
-        rows = [row for row, _ in batch]
-        if url.startswith("sqlite"):
+        await store([row for row, _ in batch])
+        for _, done in batch:
+            done.set_result(None)
+
+
+async def _floor_store(
+    url: str, insert: str
+) -> Callable[[list[tuple[object, ...]]], Awaitable[None]]:
+    """One transaction per batch, with the durability Elçi's link writer uses."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")  # Elçi's settings: synchronous FULL
+        connection.execute("PRAGMA foreign_keys=ON")
+
+        async def on_sqlite(rows: list[tuple[object, ...]]) -> None:
             connection.execute("BEGIN")
             connection.executemany(insert, rows)
             connection.execute("COMMIT")
-        else:
-            async with postgres.cursor() as cursor:
-                await cursor.executemany(insert, rows)
-            await postgres.commit()
-        for _, done in batch:
-            done.set_result(None)
+
+        return on_sqlite
+    postgres = await psycopg.AsyncConnection.connect(url.replace("+psycopg", ""))
+    await postgres.execute("SET synchronous_commit TO off")
+    await postgres.commit()
+
+    async def on_postgres(rows: list[tuple[object, ...]]) -> None:
+        async with postgres.cursor() as cursor:
+            await cursor.executemany(insert, rows)
+        await postgres.commit()
+
+    return on_postgres
 
 
 def behind_proxy_config(workdir: Path) -> Path:

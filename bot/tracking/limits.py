@@ -68,6 +68,9 @@ class VisitorLimits:
         self._empty_at: dict[bytes, float] = {}
         self._key = secrets.token_bytes(16)
         self._proxies = [_bounds(network) for network in rules.trusted_proxies]
+        # One request every ``_interval`` seconds; a bucket holds ``burst`` of them.
+        self._interval = 1 / rules.per_second if rules.enabled else 0.0
+        self._tolerance = (rules.burst - 1) * self._interval
 
     def admit(self, address: str | None) -> bool:
         """Take one request from this client's bucket; False when it is full."""
@@ -75,13 +78,12 @@ class VisitorLimits:
             return True
         key = self._client_key(address)
         now = time.monotonic()
-        interval = 1 / self.rules.per_second
         empty_at = max(self._empty_at.get(key, now), now)
-        if empty_at - now > (self.rules.burst - 1) * interval:
+        if empty_at - now > self._tolerance:
             return False
         if key not in self._empty_at and len(self._empty_at) >= MAX_CLIENTS:
             self._forget(now)
-        self._empty_at[key] = empty_at + interval
+        self._empty_at[key] = empty_at + self._interval
         return True
 
     def client_address(self, request: web.Request) -> str | None:
